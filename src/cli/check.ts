@@ -1,0 +1,86 @@
+import { codeOf, messageOf, isCoded } from '../errors.js';
+import { decide, type Verdict } from '../lookup/decide.js';
+import { RevocationIndex } from '../lookup/index.js';
+import { preprocess, readCertificates } from '../preprocessor/preprocess.js';
+import { readCertificate, type CertFacts } from '../x509/cert.js';
+import { EXIT, UsageError, nonNegativeInt, parse, parseTime, requireOne } from './args.js';
+import { readInput } from './files.js';
+import type { Io } from './main.js';
+
+export function checkCommand(args: string[], io: Io): number {
+  const { values } = parse(args, {
+    cert: { type: 'string' },
+    blob: { type: 'string', multiple: true },
+    crl: { type: 'string', multiple: true },
+    ca: { type: 'string', multiple: true },
+    at: { type: 'string' },
+    json: { type: 'boolean' },
+    'allow-no-next-update': { type: 'boolean' },
+    'grace-seconds': { type: 'string' },
+  });
+  const certPath = requireOne(values.cert, '--cert');
+  const blobs = values.blob ?? [];
+  const crls = values.crl ?? [];
+  const cas = values.ca ?? [];
+  if (blobs.length === 0 && crls.length === 0) throw new UsageError('give --blob FILE or --crl FILE --ca FILE');
+  if (blobs.length > 0 && crls.length > 0) throw new UsageError('give either --blob or --crl, not both');
+  if (crls.length > 0 && cas.length === 0) throw new UsageError('--crl needs --ca FILE (the CA certificate)');
+  const at = parseTime(values.at);
+  const graceSeconds = nonNegativeInt(values['grace-seconds'], '--grace-seconds', 0);
+
+  const certBytes = readInput(certPath);
+  const blobBytes = blobs.map((path) => ({ path, bytes: readInput(path) }));
+  const crlBytes = crls.map((path) => ({ path, bytes: readInput(path) }));
+  const caFacts = cas.flatMap((path) => readCertificates(readInput(path)));
+
+  let cert: CertFacts;
+  try {
+    cert = readCertificate(certBytes);
+  } catch (e) {
+    if (!isCoded(e)) throw e;
+    return report(io, values.json, { status: 'unknown', code: e.code, reason: e.message });
+  }
+
+  const indexes: RevocationIndex[] = [];
+  for (const { path, bytes } of blobBytes) {
+    const index = usable(path, io, () => RevocationIndex.fromBytes(bytes));
+    if (index) indexes.push(index);
+  }
+  for (const { path, bytes } of crlBytes) {
+    // A CRL that fails validation is skipped and reported, as a bad upload would be.
+    const index = usable(path, io, () =>
+      RevocationIndex.fromBytes(
+        preprocess(bytes, caFacts, { at, allowNoNextUpdate: values['allow-no-next-update'] ?? false }).blob,
+      ),
+    );
+    if (index) indexes.push(index);
+  }
+  const verdict = decide(cert, indexes, { at, graceSeconds });
+  return report(io, values.json, verdict, cert);
+}
+
+function usable(path: string, io: Io, load: () => RevocationIndex): RevocationIndex | undefined {
+  try {
+    return load();
+  } catch (e) {
+    if (!isCoded(e)) throw e;
+    io.err(`skipped ${path}: ${codeOf(e)}: ${messageOf(e)}`);
+    return undefined;
+  }
+}
+
+function report(io: Io, json: boolean | undefined, verdict: Pick<Verdict, 'status' | 'code' | 'reason'>, cert?: CertFacts): number {
+  if (json) {
+    io.out(
+      JSON.stringify({
+        status: verdict.status,
+        code: verdict.code,
+        reason: verdict.reason,
+        ...(cert && { serial: cert.serialText, issuer: cert.issuerText }),
+      }),
+    );
+  } else {
+    io.out(verdict.status === 'unknown' ? `unknown: ${verdict.reason}` : verdict.status);
+  }
+  return verdict.status === 'good' ? EXIT.good : verdict.status === 'revoked' ? EXIT.revoked : EXIT.unknown;
+}

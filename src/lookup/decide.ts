@@ -1,0 +1,102 @@
+import type { Code } from '../errors.js';
+import type { CertFacts } from '../x509/cert.js';
+import { covers, scopeKey } from '../crl/scope.js';
+import { nameKey } from '../x509/name.js';
+import type { RevocationIndex } from './index.js';
+
+export type Status = 'good' | 'revoked' | 'unknown';
+
+/** Only `decide` produces `good`: every other path ends in `unknown`, which callers treat as Deny. */
+export interface Verdict {
+  status: Status;
+  code: Code;
+  reason: string;
+  /** The index that answered (for logs and context), where one did. */
+  index?: RevocationIndex;
+}
+
+export interface DecideOptions {
+  at: Date;
+  /** Seconds past a CRL's nextUpdate during which its index still answers. */
+  graceSeconds?: number;
+}
+
+/**
+ * Judges one certificate against the indexes held. An index counts when its issuer (name, and key id where both
+ * sides have one) and scope cover the certificate; among indexes for the same issuer and scope only the one with
+ * the highest CRL number (then the latest thisUpdate) counts, so a stale copy can never un-revoke.
+ */
+export function decide(cert: CertFacts, indexes: readonly RevocationIndex[], opts: DecideOptions): Verdict {
+  const counting = countingIndexes(cert, indexes);
+  if (counting.length === 0) {
+    return {
+      status: 'unknown',
+      code: 'index.not-covered',
+      reason: `no CRL covers certificates of issuer "${cert.issuerText}"`,
+    };
+  }
+  const graceMs = (opts.graceSeconds ?? 0) * 1000;
+  for (const index of counting) {
+    if (index.has(cert.serial)) {
+      return { status: 'revoked', code: 'cert.revoked', reason: `serial ${cert.serialText} is revoked`, index };
+    }
+  }
+  for (const index of counting) {
+    const nextUpdate = index.meta.nextUpdate;
+    if (nextUpdate !== null && opts.at.getTime() > Date.parse(nextUpdate) + graceMs) {
+      return {
+        status: 'unknown',
+        code: 'crl.expired',
+        reason: `the CRL of "${index.meta.issuerText}" expired at ${nextUpdate}`,
+        index,
+      };
+    }
+    if (opts.at.getTime() < Date.parse(index.meta.thisUpdate)) {
+      return {
+        status: 'unknown',
+        code: 'crl.not-yet-valid',
+        reason: `the CRL of "${index.meta.issuerText}" is valid only from ${index.meta.thisUpdate}`,
+        index,
+      };
+    }
+  }
+  return { status: 'good', code: 'cert.good', reason: 'not revoked', index: counting[0] };
+}
+
+function countingIndexes(cert: CertFacts, indexes: readonly RevocationIndex[]): RevocationIndex[] {
+  const best = new Map<string, RevocationIndex>();
+  for (const index of indexes) {
+    const meta = index.meta;
+    if (issuerKeyOf(index) !== cert.issuerKey) continue;
+    const keyId = meta.authorityKeyId;
+    if (keyId !== null && cert.authorityKeyId !== undefined && keyId !== hex(cert.authorityKeyId)) continue;
+    if (!covers(meta.scope, cert)) continue;
+    const group = `${keyId ?? ''}|${scopeKey(meta.scope)}`;
+    const held = best.get(group);
+    if (held === undefined || newer(index, held)) best.set(group, index);
+  }
+  return [...best.values()];
+}
+
+// The comparison key is derived from the stored issuer DER once per index, so a blob never carries a key that a
+// later, corrected name comparison would disagree with.
+const issuerKeys = new WeakMap<RevocationIndex, string>();
+function issuerKeyOf(index: RevocationIndex): string {
+  let key = issuerKeys.get(index);
+  if (key === undefined) {
+    key = nameKey(Buffer.from(index.meta.issuer, 'base64'));
+    issuerKeys.set(index, key);
+  }
+  return key;
+}
+
+function newer(a: RevocationIndex, b: RevocationIndex): boolean {
+  const na = a.meta.crlNumber === null ? -1n : BigInt(a.meta.crlNumber);
+  const nb = b.meta.crlNumber === null ? -1n : BigInt(b.meta.crlNumber);
+  if (na !== nb) return na > nb;
+  return Date.parse(a.meta.thisUpdate) > Date.parse(b.meta.thisUpdate);
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
