@@ -6,9 +6,11 @@ export const EXIT = { good: 0, revoked: 1, unknown: 2, usage: 64, noInput: 66, i
 
 export class UsageError extends Error {}
 
-export function parse(args: string[], options: ParseArgsConfig['options']) {
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parse<const O extends Options>(args: string[], options: O) {
   try {
-    return parseArgs({ args, options: options ?? {}, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -1,8 +1,7 @@
 import { CrlAuthorizerError } from '../errors.js';
 import { encodeBlob } from '../blob/encode.js';
-import type { BlobHeader, BlobMeta } from '../blob/header.js';
-import type { CrlFacts } from '../crl/types.js';
-import { verifyCrl } from '../crl/verify.js';
+import { readBlobHeader, type BlobHeader, type BlobMeta } from '../blob/header.js';
+import { verifyCrl, type CrlFacts } from '../crl/verify.js';
 import { readCertificate, type CertFacts } from '../x509/cert.js';
 
 export interface PreprocessOptions {
@@ -36,8 +35,9 @@ export function preprocess(
     ...(opts.allowNoNextUpdate !== undefined && { allowNoNextUpdate: opts.allowNoNextUpdate }),
   });
   if (opts.previous) refuseRollback(facts, opts.previous.meta);
-  const meta = blobMeta(facts);
-  return { blob: encodeBlob(facts.keys, meta), facts, meta };
+  const blob = encodeBlob(facts.keys, blobMeta(facts));
+  // The encoder completes the meta (the folded count), so report what the blob itself says.
+  return { blob, facts, meta: readBlobHeader(blob).meta };
 }
 
 /** Replaying an old CRL must never un-revoke a certificate (DESIGN.md "Revocation is per issuer and scope"). */

@@ -1,0 +1,4 @@
+export * from './types.js';
+export * from './scope.js';
+export * from './verify.js';
+export { REMOVE_FROM_CRL } from './entries.js';

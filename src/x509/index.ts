@@ -1,0 +1,3 @@
+export * from './cert.js';
+export * from './name.js';
+export * from './general-name.js';
