@@ -1,0 +1,271 @@
+import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
+import { scopeKey } from '../crl/scope.js';
+import { decide, type Verdict } from '../lookup/decide.js';
+import { RevocationIndex } from '../lookup/index.js';
+import type { ObjectStore } from '../store/types.js';
+import type { CertFacts } from '../x509/cert.js';
+import { nameKey } from '../x509/name.js';
+import type { Logger, Metrics } from './log.js';
+
+/** The preprocessor writes `<name>.cache.bin` beside each CRL (DESIGN.md, "Object names"). */
+export const BLOB_SUFFIX = '.cache.bin';
+
+/** Without CRL_CACHE_KEYS, the prefix is listed again at most this often, on a revalidation round. */
+export const DEFAULT_RELIST_SECONDS = 60;
+
+export interface CacheOptions {
+  store: ObjectStore;
+  /** Fixed blob keys (CRL_CACHE_KEYS). Absent: every `*.cache.bin` under the prefix, re-listed. */
+  keys?: readonly string[];
+  revalidateSeconds: number;
+  maxStaleSeconds: number;
+  /** @default DEFAULT_RELIST_SECONDS */
+  relistSeconds?: number;
+  log: Logger;
+  metrics: Metrics;
+  /** How blob bytes become an index. @default RevocationIndex.fromBytes */
+  load?: (blob: Uint8Array) => RevocationIndex;
+}
+
+interface Entry {
+  readonly key: string;
+  /** The last good index from this key; a bad blob never replaces it. */
+  index?: RevocationIndex;
+  /** The ETag of the last object seen at this key, accepted or refused, so the same bytes are judged once. */
+  etag?: string;
+  /** When the store last confirmed this entry (ms since epoch, from the injected clock). */
+  validatedAt?: number;
+}
+
+/**
+ * The warm, per-container state: one revocation index per blob key, each with the ETag it came from.
+ *
+ * Revalidation is a round over all keys (a conditional GET each), run on the request path when due:
+ * `revalidateSeconds` 0 runs one per request, N at most one per N seconds, and concurrent requests share the
+ * round in flight. Without fixed keys a round first re-lists the prefix when `relistSeconds` have passed since
+ * the last listing, so a new CA's blob is picked up within max(revalidateSeconds, relistSeconds); a key that
+ * disappears from the listing, or answers not-found, drops its index (its CRL was deleted: fail closed).
+ *
+ * Staleness is per key: an index whose key the store has not confirmed for `maxStaleSeconds` stops answering,
+ * and a certificate it would cover is denied `index.stale`. Rollback: a blob with a lower CRL number (or, equal,
+ * an older thisUpdate) than the index held at the same key for the same issuer and scope is refused.
+ */
+export class IndexCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byIndex = new Map<RevocationIndex, Entry>();
+  private indexes: RevocationIndex[] = [];
+  /** Until this time no held index can be stale, so the request path skips the per-key check. */
+  private staleCheckAt = Infinity;
+  private lastAttempt = -Infinity;
+  private lastListed = -Infinity;
+  private listedOnce: boolean;
+  /** The store error of the last round, when no index was ever loaded (reported instead of not-covered). */
+  private coldError?: Code;
+  private everLoaded = false;
+  private inflight?: Promise<void>;
+  private readonly load: (blob: Uint8Array) => RevocationIndex;
+  private readonly relistMs: number;
+  private readonly revalidateMs: number;
+  private readonly maxStaleMs: number;
+
+  constructor(private readonly opts: CacheOptions) {
+    this.load = opts.load ?? ((b) => RevocationIndex.fromBytes(b));
+    this.relistMs = (opts.relistSeconds ?? DEFAULT_RELIST_SECONDS) * 1000;
+    this.revalidateMs = opts.revalidateSeconds * 1000;
+    this.maxStaleMs = opts.maxStaleSeconds * 1000;
+    this.listedOnce = opts.keys !== undefined;
+    for (const key of opts.keys ?? []) this.entries.set(key, { key });
+  }
+
+  /**
+   * A promise when a revalidation round is due or in flight (await it before deciding), undefined otherwise, so
+   * the common warm path costs no promise. Never rejects: failures are logged and counted.
+   */
+  refresh(now: number): Promise<void> | undefined {
+    if (this.inflight) return this.inflight;
+    const due =
+      this.revalidateMs === 0 || now - this.lastAttempt >= this.revalidateMs || (!this.everLoaded && this.coldError);
+    if (!due) return undefined;
+    this.lastAttempt = now;
+    const round = this.round(now).catch((e: unknown) => {
+      this.opts.log.error('revalidation round failed', { code: codeOf(e), reason: messageOf(e) });
+    });
+    this.inflight = round.finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  /** The verdict for one certificate at `now` from the indexes held. Never throws for a store problem. */
+  verdict(cert: CertFacts, now: number, graceSeconds: number): Verdict {
+    const at = new Date(now);
+    if (now <= this.staleCheckAt) return this.explainEmpty(decide(cert, this.indexes, { at, graceSeconds }));
+    const fresh: RevocationIndex[] = [];
+    for (const index of this.indexes) {
+      const entry = this.byIndex.get(index)!;
+      if (now - entry.validatedAt! <= this.maxStaleMs) {
+        fresh.push(index);
+        continue;
+      }
+      if (decide(cert, [index], { at, graceSeconds }).code !== 'index.not-covered') {
+        return {
+          status: 'unknown',
+          code: 'index.stale',
+          reason:
+            `the index for "${index.meta.issuerText}" was last confirmed by the store ` +
+            `${Math.round((now - entry.validatedAt!) / 1000)} s ago, over the bound of ${this.maxStaleMs / 1000} s`,
+          index,
+        };
+      }
+    }
+    return this.explainEmpty(decide(cert, fresh, { at, graceSeconds }));
+  }
+
+  /** Seconds since the store last confirmed the key this index came from. */
+  ageSeconds(index: RevocationIndex, now: number): number | undefined {
+    const at = this.byIndex.get(index)?.validatedAt;
+    return at === undefined ? undefined : Math.max(0, Math.round((now - at) / 1000));
+  }
+
+  /** The indexes held, for inspection (CLI `serve`, tests). */
+  held(): readonly { key: string; index: RevocationIndex; etag?: string; validatedAt?: number }[] {
+    return [...this.entries.values()].flatMap((e) =>
+      e.index ? [{ key: e.key, index: e.index, etag: e.etag, validatedAt: e.validatedAt }] : [],
+    );
+  }
+
+  private explainEmpty(v: Verdict): Verdict {
+    // With nothing ever loaded because the store failed, "no CRL covers this" would hide the real cause.
+    if (v.code === 'index.not-covered' && !this.everLoaded && this.coldError) {
+      return { status: 'unknown', code: this.coldError, reason: `no index loaded yet: the store failed (${this.coldError})` };
+    }
+    return v;
+  }
+
+  private async round(now: number): Promise<void> {
+    let failure: Code | undefined;
+    if (!this.opts.keys && (!this.listedOnce || now - this.lastListed >= this.relistMs)) {
+      failure = await this.relist(now);
+    }
+    const results = await Promise.all([...this.entries.values()].map((e) => this.revalidate(e, now)));
+    failure ??= results.find((c) => c !== undefined);
+    this.coldError = failure;
+    this.rebuild();
+  }
+
+  private async relist(now: number): Promise<Code | undefined> {
+    const { store, log } = this.opts;
+    let keys: string[];
+    try {
+      keys = (await store.list()).filter((k) => k.endsWith(BLOB_SUFFIX));
+    } catch (e) {
+      log.warn('listing blobs failed', { store: store.url, code: codeOf(e), reason: messageOf(e) });
+      return codeOf(e);
+    }
+    this.lastListed = now;
+    this.listedOnce = true;
+    const listed = new Set(keys);
+    for (const [key, entry] of this.entries) {
+      if (listed.has(key)) continue;
+      this.entries.delete(key);
+      if (entry.index) log.warn('blob no longer listed: index dropped', { key, issuer: entry.index.meta.issuerText });
+    }
+    for (const key of keys) if (!this.entries.has(key)) this.entries.set(key, { key });
+    return undefined;
+  }
+
+  /** One conditional GET. Returns the store's error code when the store failed, undefined otherwise. */
+  private async revalidate(entry: Entry, now: number): Promise<Code | undefined> {
+    const { store, log, metrics } = this.opts;
+    const started = performance.now();
+    let got;
+    try {
+      got = await store.get(entry.key, entry.etag !== undefined ? { ifNoneMatch: entry.etag } : undefined);
+    } catch (e) {
+      const code = codeOf(e);
+      if (code === 'store.not-found') {
+        const held = entry.index;
+        if (held) log.warn('blob deleted: index dropped', { key: entry.key, issuer: held.meta.issuerText });
+        entry.index = undefined;
+        entry.etag = undefined;
+        entry.validatedAt = now;
+        metrics.revalidation(held ? 'updated' : 'not-modified');
+        return undefined;
+      }
+      log.warn('revalidation failed', { key: entry.key, code, reason: messageOf(e) });
+      metrics.revalidation('failed');
+      return code;
+    }
+    entry.validatedAt = now;
+    if (got.status === 'not-modified') {
+      metrics.revalidation('not-modified');
+      return undefined;
+    }
+    // Remembered even when refused below: the same bytes are not fetched and judged again on every round.
+    entry.etag = got.etag;
+    const fetched = performance.now();
+    try {
+      const index = this.load(got.body);
+      const loaded = performance.now();
+      if (entry.index) refuseRollback(entry.index, index);
+      entry.index = index;
+      this.everLoaded = true;
+      metrics.revalidation('updated');
+      log.info('index loaded', {
+        key: entry.key,
+        etag: got.etag,
+        issuer: index.meta.issuerText,
+        crlNumber: index.meta.crlNumber,
+        thisUpdate: index.meta.thisUpdate,
+        nextUpdate: index.meta.nextUpdate,
+        revoked: index.meta.revoked,
+        bytes: got.body.length,
+        fetchMs: Math.round((fetched - started) * 10) / 10,
+        loadMs: Math.round((loaded - fetched) * 10) / 10,
+      });
+    } catch (e) {
+      metrics.revalidation('failed');
+      log.warn('blob refused: keeping the index held', {
+        key: entry.key,
+        etag: got.etag,
+        code: codeOf(e),
+        reason: messageOf(e),
+        keeping: entry.index?.meta.crlNumber ?? null,
+      });
+    }
+    return undefined;
+  }
+
+  private rebuild(): void {
+    this.byIndex.clear();
+    let oldest = Infinity;
+    for (const entry of this.entries.values()) {
+      if (!entry.index) continue;
+      this.byIndex.set(entry.index, entry);
+      oldest = Math.min(oldest, entry.validatedAt!);
+    }
+    this.indexes = [...this.byIndex.keys()];
+    this.staleCheckAt = oldest + this.maxStaleMs;
+  }
+}
+
+/** DESIGN.md: no index is ever replaced by one with a lower CRL number for the same issuer and scope. */
+function refuseRollback(held: RevocationIndex, next: RevocationIndex): void {
+  const a = held.meta;
+  const b = next.meta;
+  if (a.authorityKeyId !== b.authorityKeyId || scopeKey(a.scope) !== scopeKey(b.scope)) return;
+  if (a.issuer !== b.issuer && nameKey(Buffer.from(a.issuer, 'base64')) !== nameKey(Buffer.from(b.issuer, 'base64'))) {
+    return;
+  }
+  const na = a.crlNumber === null ? undefined : BigInt(a.crlNumber);
+  const nb = b.crlNumber === null ? undefined : BigInt(b.crlNumber);
+  if (na !== undefined && nb !== undefined && nb < na) {
+    throw new CrlAuthorizerError('crl.rollback', `blob: CRL number ${nb} is lower than the held index's ${na}`);
+  }
+  if ((na === nb || na === undefined || nb === undefined) && Date.parse(b.thisUpdate) < Date.parse(a.thisUpdate)) {
+    throw new CrlAuthorizerError(
+      'crl.rollback',
+      `blob: thisUpdate ${b.thisUpdate} is older than the held index's ${a.thisUpdate}`,
+    );
+  }
+}

@@ -1,0 +1,166 @@
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { checkKey, normalizePrefix } from './keys.js';
+import { storeCall, timeoutOf } from './timeout.js';
+import {
+  DEFAULT_STORE_TIMEOUT_MS,
+  type GetOptions,
+  type GetResult,
+  type HeadResult,
+  type ObjectStore,
+  type PutOptions,
+  type StoreOptions,
+} from './types.js';
+
+type S3Module = typeof import('@aws-sdk/client-s3');
+
+export interface S3StoreOptions extends StoreOptions {
+  /** A ready client (tests, or a caller with its own credentials); otherwise one is built on first use. */
+  client?: S3Client;
+  /** Extra configuration for the client built on first use. */
+  clientConfig?: S3ClientConfig;
+}
+
+/**
+ * An object store over an S3 bucket and prefix. The SDK is imported on the first call, so a handler that uses
+ * a folder store never loads it. The endpoint can be overridden with the SDK's standard `AWS_ENDPOINT_URL_S3`
+ * (or `AWS_ENDPOINT_URL`); with an override the client uses path-style addressing, which S3-compatible servers
+ * on a bare host:port need.
+ */
+export class S3Store implements ObjectStore {
+  readonly url: string;
+  readonly prefix: string;
+  private readonly timeoutMs: number;
+  private loaded?: Promise<{ sdk: S3Module; client: S3Client }>;
+
+  constructor(
+    readonly bucket: string,
+    prefix = '',
+    private readonly opts: S3StoreOptions = {},
+  ) {
+    this.prefix = normalizePrefix(prefix);
+    this.url = `s3://${bucket}/${this.prefix}`;
+    this.timeoutMs = timeoutOf(opts, DEFAULT_STORE_TIMEOUT_MS);
+  }
+
+  get(key: string, opts?: GetOptions): Promise<GetResult> {
+    const Key = this.keyOf(key);
+    return this.call(`get ${key}`, async (signal) => {
+      const { sdk, client } = await this.sdk();
+      try {
+        const res = await client.send(
+          new sdk.GetObjectCommand({ Bucket: this.bucket, Key, IfNoneMatch: opts?.ifNoneMatch }),
+          { abortSignal: signal },
+        );
+        if (!res.Body) throw new Error('response has no body');
+        const body = await res.Body.transformToByteArray();
+        return { status: 'ok', body, etag: res.ETag ?? '' };
+      } catch (e) {
+        if (statusOf(e) === 304) return { status: 'not-modified' };
+        throw e;
+      }
+    });
+  }
+
+  put(key: string, body: Uint8Array, opts?: PutOptions): Promise<{ etag: string }> {
+    const Key = this.keyOf(key);
+    return this.call(`put ${key}`, async (signal) => {
+      const { sdk, client } = await this.sdk();
+      const res = await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          // A Buffer with a known length: no streaming checksum trailer, which S3-compatible servers refuse.
+          Body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+          ContentLength: body.byteLength,
+          ContentType: 'application/octet-stream',
+          Metadata: opts?.metadata,
+        }),
+        { abortSignal: signal },
+      );
+      return { etag: res.ETag ?? '' };
+    });
+  }
+
+  async head(key: string): Promise<HeadResult | undefined> {
+    const Key = this.keyOf(key);
+    try {
+      return await this.call(`head ${key}`, async (signal) => {
+        const { sdk, client } = await this.sdk();
+        const res = await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key }), {
+          abortSignal: signal,
+        });
+        return { etag: res.ETag ?? '', size: res.ContentLength ?? 0, metadata: res.Metadata ?? {} };
+      });
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'store.not-found') return undefined;
+      throw e;
+    }
+  }
+
+  list(prefix = ''): Promise<string[]> {
+    const full = this.prefix + prefix.replace(/^\/+/, '');
+    return this.call(`list ${prefix || '/'}`, async (signal) => {
+      const { sdk, client } = await this.sdk();
+      const keys: string[] = [];
+      let ContinuationToken: string | undefined;
+      do {
+        const res = await client.send(
+          new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, ContinuationToken }),
+          { abortSignal: signal },
+        );
+        for (const o of res.Contents ?? []) {
+          if (o.Key !== undefined && o.Key.startsWith(this.prefix)) keys.push(o.Key.slice(this.prefix.length));
+        }
+        ContinuationToken = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+      return keys.sort();
+    });
+  }
+
+  delete(key: string): Promise<void> {
+    const Key = this.keyOf(key);
+    return this.call(`delete ${key}`, async (signal) => {
+      const { sdk, client } = await this.sdk();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: signal });
+    });
+  }
+
+  private keyOf(key: string): string {
+    return this.prefix + checkKey(key);
+  }
+
+  private call<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return storeCall(`${this.url} ${what}`, this.timeoutMs, work, isNotFound);
+  }
+
+  private sdk(): Promise<{ sdk: S3Module; client: S3Client }> {
+    this.loaded ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      client: this.opts.client ?? new sdk.S3Client(defaultClientConfig(this.opts.clientConfig)),
+    }));
+    // A failed import (a bundle without the SDK) must not stick: the next call tries again.
+    this.loaded.catch(() => {
+      this.loaded = undefined;
+    });
+    return this.loaded;
+  }
+}
+
+function defaultClientConfig(extra: S3ClientConfig | undefined): S3ClientConfig {
+  const endpoint = process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL;
+  return {
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(endpoint ? { forcePathStyle: true, region: process.env.AWS_REGION || 'us-east-1' } : {}),
+    ...extra,
+  };
+}
+
+function statusOf(e: unknown): number | undefined {
+  return (e as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
+function isNotFound(e: unknown): boolean {
+  const name = (e as { name?: unknown } | null)?.name;
+  return name === 'NoSuchKey' || name === 'NotFound' || statusOf(e) === 404;
+}

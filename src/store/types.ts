@@ -1,0 +1,43 @@
+/**
+ * The one object-store interface the preprocessor and the authorizer share. Keys are relative to the store's
+ * prefix (or folder). Every call fails with a coded error: `store.not-found` for a missing object,
+ * `store.timeout` when the call's time budget runs out, `store.unavailable` for anything else.
+ */
+export interface ObjectStore {
+  /** With `ifNoneMatch`, an unchanged object answers `not-modified` without its body. */
+  get(key: string, opts?: GetOptions): Promise<GetResult>;
+  put(key: string, body: Uint8Array, opts?: PutOptions): Promise<{ etag: string }>;
+  /** `undefined` when the object does not exist. */
+  head(key: string): Promise<HeadResult | undefined>;
+  /** Keys under `prefix` (relative to the store's own prefix), sorted. */
+  list(prefix?: string): Promise<string[]>;
+  /** Deleting a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  /** A human description for logs: `s3://bucket/prefix` or `file:///path`. */
+  readonly url: string;
+}
+
+export interface GetOptions {
+  ifNoneMatch?: string;
+}
+
+export type GetResult =
+  | { status: 'ok'; body: Uint8Array; etag: string }
+  | { status: 'not-modified' };
+
+export interface PutOptions {
+  metadata?: Record<string, string>;
+}
+
+export interface HeadResult {
+  etag: string;
+  size: number;
+  metadata: Record<string, string>;
+}
+
+export interface StoreOptions {
+  /** Budget for each call, in milliseconds. @default 2000 (DESIGN.md: CRL_STORE_TIMEOUT_MS) */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_STORE_TIMEOUT_MS = 2000;
