@@ -63,6 +63,8 @@ export class IndexCache {
   private coldError?: Code;
   private everLoaded = false;
   private inflight?: Promise<void>;
+  private inflightStartedAt = -Infinity;
+  private queued?: Promise<void>;
   private readonly load: (blob: Uint8Array) => RevocationIndex;
   private readonly relistMs: number;
   private readonly revalidateMs: number;
@@ -82,18 +84,32 @@ export class IndexCache {
    * the common warm path costs no promise. Never rejects: failures are logged and counted.
    */
   refresh(now: number): Promise<void> | undefined {
-    if (this.inflight) return this.inflight;
+    if (this.inflight) {
+      if (this.revalidateMs > 0 || this.inflightStartedAt >= now) return this.inflight;
+      // At interval 0 a request must see a check that began after it arrived: a round already under way may have
+      // read the store before a new blob landed. Queue one more round, shared by every request arriving meanwhile.
+      return (this.queued ??= this.inflight.then(() => {
+        this.queued = undefined;
+        return this.startRound(now);
+      }));
+    }
     const due =
       this.revalidateMs === 0 || now - this.lastAttempt >= this.revalidateMs || (!this.everLoaded && this.coldError);
     if (!due) return undefined;
+    return this.startRound(now);
+  }
+
+  private startRound(now: number): Promise<void> {
     this.lastAttempt = now;
+    this.inflightStartedAt = now;
     const round = this.round(now).catch((e: unknown) => {
       this.opts.log.error('revalidation round failed', { code: codeOf(e), reason: messageOf(e) });
     });
-    this.inflight = round.finally(() => {
-      this.inflight = undefined;
+    const inflight = round.finally(() => {
+      if (this.inflight === inflight) this.inflight = undefined;
     });
-    return this.inflight;
+    this.inflight = inflight;
+    return inflight;
   }
 
   /** The verdict for one certificate at `now` from the indexes held. Never throws for a store problem. */

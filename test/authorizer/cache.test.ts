@@ -88,6 +88,37 @@ describe.each(BACKENDS)('the warm cache against $name', (kind) => {
     expect(await ask(h, pki.later.pem)).toBe('Deny cert.revoked');
   });
 
+  it('at interval 0 answers a request that arrives during a round from a round that began after it', async () => {
+    let hold = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const readOld = new Promise<void>((r) => (reached = r));
+    // The real store, with its first GET held open after it has read the old blob.
+    const store = Object.create(b.store) as typeof b.store;
+    store.get = async (key, opts) => {
+      const got = await b.store.get(key, opts);
+      if (hold) {
+        hold = false;
+        reached();
+        await gate;
+      }
+      return got;
+    };
+    const h = harness({ store });
+    expect(await ask(h, pki.later.pem)).toBe('Allow cert.good');
+    hold = true;
+    h.at(1);
+    const early = ask(h, pki.later.pem);
+    await readOld;
+    await b.put(KEY_A, pki.blobA2);
+    h.at(2);
+    const late = ask(h, pki.later.pem);
+    release();
+    expect(await early).toBe('Allow cert.good');
+    expect(await late).toBe('Deny cert.revoked');
+  });
+
   it('goes on from the cache while the store is down, until the stale bound, then denies index.stale', async () => {
     const h = harness({ store: b.store, config: { maxStaleSeconds: 300 } });
     expect(await ask(h, pki.good.pem)).toBe('Allow cert.good');
