@@ -13,6 +13,9 @@ import {
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 
+/** The bound on importing and constructing the SDK client once per container. */
+export const SDK_LOAD_TIMEOUT_MS = 5000;
+
 export interface S3StoreOptions extends StoreOptions {
   /** A ready client (tests, or a caller with its own credentials); otherwise one is built on first use. */
   client?: S3Client;
@@ -30,6 +33,7 @@ export class S3Store implements ObjectStore {
   readonly url: string;
   readonly prefix: string;
   private readonly timeoutMs: number;
+  private ready = false;
   private loaded?: Promise<{ sdk: S3Module; client: S3Client }>;
 
   constructor(
@@ -129,7 +133,13 @@ export class S3Store implements ObjectStore {
     return this.prefix + checkKey(key);
   }
 
-  private call<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async call<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // Loading the SDK on first use is start-up work, not a store round trip: the store timeout bounds the request
+    // alone, so a slow cold import cannot turn the first call into store.timeout.
+    if (!this.ready) {
+      await storeCall(`${this.url} loading the S3 client`, SDK_LOAD_TIMEOUT_MS, () => this.sdk(), isNotFound);
+      this.ready = true;
+    }
     return storeCall(`${this.url} ${what}`, this.timeoutMs, work, isNotFound);
   }
 
