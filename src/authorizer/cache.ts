@@ -31,9 +31,14 @@ interface Entry {
   readonly key: string;
   /** The last good index from this key; a bad blob never replaces it. */
   index?: RevocationIndex;
-  /** The ETag of the last object seen at this key, accepted or refused, so the same bytes are judged once. */
+  /** The ETag of the object the held index came from. */
   etag?: string;
-  /** When the store last confirmed this entry (ms since epoch, from the injected clock). */
+  /**
+   * The ETag of an object at this key that was refused for what it says (unknown version, rollback), so the same
+   * bytes are judged once. While set, the store is not confirming the held index: it ages towards the stale bound.
+   */
+  refusedEtag?: string;
+  /** When the store last confirmed the held index is current (ms since epoch, from the injected clock). */
   validatedAt?: number;
 }
 
@@ -196,7 +201,8 @@ export class IndexCache {
     const started = performance.now();
     let got;
     try {
-      got = await store.get(entry.key, entry.etag !== undefined ? { ifNoneMatch: entry.etag } : undefined);
+      const etag = entry.refusedEtag ?? entry.etag;
+      got = await store.get(entry.key, etag !== undefined ? { ifNoneMatch: etag } : undefined);
     } catch (e) {
       const code = codeOf(e);
       if (code === 'store.not-found') {
@@ -212,19 +218,20 @@ export class IndexCache {
       metrics.revalidation('failed');
       return code;
     }
-    entry.validatedAt = now;
     if (got.status === 'not-modified') {
+      if (entry.refusedEtag === undefined) entry.validatedAt = now;
       metrics.revalidation('not-modified');
       return undefined;
     }
-    // Remembered even when refused below: the same bytes are not fetched and judged again on every round.
-    entry.etag = got.etag;
     const fetched = performance.now();
     try {
       const index = this.load(got.body);
       const loaded = performance.now();
       if (entry.index) refuseRollback(entry.index, index);
       entry.index = index;
+      entry.etag = got.etag;
+      entry.refusedEtag = undefined;
+      entry.validatedAt = now;
       this.everLoaded = true;
       metrics.revalidation('updated');
       log.info('index loaded', {
@@ -240,6 +247,11 @@ export class IndexCache {
         loadMs: Math.round((loaded - fetched) * 10) / 10,
       });
     } catch (e) {
+      // A refused blob is not a successful revalidation: the held index keeps answering only until the stale
+      // bound. Damaged bytes (possibly in transit: a short body, a wrong Content-Length) are fetched again next
+      // round; bytes refused for what they say are remembered so they are judged once.
+      const code = codeOf(e);
+      entry.refusedEtag = code === 'blob.malformed' || code === 'blob.checksum-mismatch' ? undefined : got.etag;
       metrics.revalidation('failed');
       log.warn('blob refused: keeping the index held', {
         key: entry.key,

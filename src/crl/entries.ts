@@ -1,10 +1,12 @@
 import * as DER from '../der/index.js';
+import { MAX_CRL_ENTRIES, overLimit } from '../limits.js';
 import { SerialKeysBuilder, type SerialKeys } from './types.js';
 
 // Imported bindings can compile to property getters (CommonJS interop in test runners and bundlers); the loop
 // below runs millions of times, so it reads module-local copies.
 const { fail, minimalIntegerStart, readTlv, Tlv } = DER;
 const MAX_SERIAL_OCTETS = DER.MAX_SERIAL_OCTETS;
+const MAX_ENTRIES = MAX_CRL_ENTRIES;
 const SEQUENCE = DER.TAG.SEQUENCE;
 const INTEGER = DER.TAG.INTEGER;
 const UTC_TIME = DER.TAG.UTC_TIME;
@@ -35,12 +37,12 @@ export function streamRevoked(der: Uint8Array, start: number, end: number): { en
   for (let p = start; p < end; p = e.end) {
     readTlv(der, p, end, e, M, 'CRL entry');
     if (e.tag !== SEQUENCE) fail(M, `CRL entry ${entries}: not a SEQUENCE`);
-    entries++;
+    if (++entries > MAX_ENTRIES) overLimit(M, 'CRL revokedCertificates', `over ${MAX_ENTRIES}`, MAX_ENTRIES, 'entries');
     readTlv(der, e.body, e.end, t, M, 'CRL entry userCertificate');
     if (t.tag !== INTEGER || t.end === t.body) fail(M, `CRL entry ${entries - 1}: userCertificate is not an INTEGER`);
     const ks = minimalIntegerStart(der, t.body, t.end);
     const ke = t.end;
-    if (ke - ks > MAX_SERIAL_OCTETS) fail(M, `CRL entry ${entries - 1}: serial is longer than ${MAX_SERIAL_OCTETS} octets`);
+    if (ke - ks > MAX_SERIAL_OCTETS) overLimit(M, `CRL entry ${entries - 1}: serial`, ke - ks, MAX_SERIAL_OCTETS, 'octets');
     const d = readTlv(der, ke, e.end, t, M, 'CRL entry revocationDate');
     if (!((d.tag === UTC_TIME && t.end - t.body === 13) || (d.tag === GENERALIZED_TIME && d.end - d.body >= 15))) {
       fail(M, `CRL entry ${entries - 1}: revocationDate is not a UTCTime or GeneralizedTime`);

@@ -9,6 +9,7 @@ import {
   TAG,
   Tlv,
 } from '../der/index.js';
+import { MAX_EXTENSIONS, overLimit } from '../limits.js';
 import { distributionPointNameKeys } from '../x509/general-name.js';
 import type { CrlScope } from './scope.js';
 
@@ -39,6 +40,7 @@ export function readCrlExtensions(der: Uint8Array, list: Tlv, issuerDer: Uint8Ar
     const oidHex = hexOf(der, t.body, t.end).toLowerCase();
     const oidStart = t.body;
     const oidEnd = t.end;
+    if (seen.size >= MAX_EXTENSIONS) overLimit(M, 'CRL extensions', `over ${MAX_EXTENSIONS}`, MAX_EXTENSIONS, 'extensions');
     if (seen.has(oidHex)) fail(M, `CRL extension ${oidText(der, oidStart, oidEnd)} appears twice (RFC 5280 5.2)`);
     seen.add(oidHex);
     readTlv(der, t.end, ext.end, t, M, 'CRL extension');

@@ -1,8 +1,9 @@
 import type { Code } from '../errors.js';
+import { MAX_SERIAL_OCTETS, overLimit } from '../limits.js';
 import { fail, hexOf } from './reader.js';
 
-/** Serials longer than this are refused (RFC 5280 allows 20 octets; real CAs overshoot a little). */
-export const MAX_SERIAL_OCTETS = 64;
+/** Serials longer than this are refused (src/limits.ts; RFC 5280 allows 20 octets). */
+export { MAX_SERIAL_OCTETS };
 
 /**
  * Offset where the minimal two's complement form of the INTEGER content [start, end) begins: leading 00 dropped
@@ -27,7 +28,7 @@ export function minimalIntegerStart(buf: Uint8Array, start: number, end: number)
 export function normalizeSerial(content: Uint8Array, code: Code = 'cert.malformed'): Uint8Array {
   if (content.length === 0) fail(code, 'serial INTEGER is empty');
   const s = minimalIntegerStart(content, 0, content.length);
-  if (content.length - s > MAX_SERIAL_OCTETS) fail(code, `serial is longer than ${MAX_SERIAL_OCTETS} octets`);
+  if (content.length - s > MAX_SERIAL_OCTETS) overLimit(code, 'serial', content.length - s, MAX_SERIAL_OCTETS, 'octets');
   return content.subarray(s);
 }
 

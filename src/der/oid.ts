@@ -1,9 +1,11 @@
 import type { Code } from '../errors.js';
+import { MAX_OID_OCTETS, overLimit } from '../limits.js';
 import { fail } from './reader.js';
 
 /** OBJECT IDENTIFIER content octets as a dotted string. */
 export function oidText(buf: Uint8Array, start: number, end: number, code: Code = 'crl.malformed'): string {
   if (end <= start) fail(code, 'OBJECT IDENTIFIER is empty');
+  if (end - start > MAX_OID_OCTETS) overLimit(code, 'OBJECT IDENTIFIER', end - start, MAX_OID_OCTETS, 'octets');
   if (buf[end - 1]! & 0x80) fail(code, 'OBJECT IDENTIFIER ends inside a subidentifier');
   const parts: string[] = [];
   let v = 0n;

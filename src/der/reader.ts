@@ -1,4 +1,5 @@
 import { CrlAuthorizerError, type Code } from '../errors.js';
+import { MAX_DER_DEPTH, overLimit } from '../limits.js';
 
 /** Universal tags the certificate and CRL code reads. */
 export const TAG = {
@@ -21,8 +22,8 @@ export const TAG = {
   SET: 0x31,
 } as const;
 
-/** Deeper nesting than any certificate or CRL needs is treated as hostile input. */
-export const MAX_DEPTH = 32;
+/** Deeper nesting than any certificate or CRL needs is treated as hostile input (src/limits.ts). */
+export const MAX_DEPTH = MAX_DER_DEPTH;
 
 /**
  * One TLV's position in its buffer. Readers fill a caller-owned instance, so a loop over millions of elements
@@ -74,6 +75,21 @@ export function readTlv(buf: Uint8Array, pos: number, limit: number, out: Tlv, c
   return out;
 }
 
+/**
+ * The content length the TLV header at `pos` declares, without checking it against any container; -1 when the
+ * header is too short or not a definite length. Lets a caller refuse an absurd size before reading anything.
+ */
+export function declaredLength(buf: Uint8Array, pos: number): number {
+  if (pos + 2 > buf.length) return -1;
+  const first = buf[pos + 1]!;
+  if ((first & 0x80) === 0) return first;
+  const n = first & 0x7f;
+  if (n === 0 || pos + 2 + n > buf.length) return -1;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + buf[pos + 2 + i]!;
+  return len;
+}
+
 /** Reads the TLV at `pos` and insists on its tag. */
 export function expectTlv(
   buf: Uint8Array,
@@ -99,7 +115,7 @@ export function tlvAt(buf: Uint8Array, pos: number, limit: number, code: Code, w
  * Used on the parts of a CRL that are not otherwise read field by field.
  */
 export function checkDer(buf: Uint8Array, start: number, end: number, code: Code, what: string, depth = 0): void {
-  if (depth > MAX_DEPTH) fail(code, `${what}: nesting deeper than ${MAX_DEPTH}`);
+  if (depth > MAX_DEPTH) overLimit(code, `${what}: DER nesting`, `more than ${MAX_DEPTH}`, MAX_DEPTH, 'levels');
   const t = new Tlv();
   let pos = start;
   while (pos < end) {

@@ -65,29 +65,42 @@ export function decide(cert: CertFacts, indexes: readonly RevocationIndex[], opt
 
 function countingIndexes(cert: CertFacts, indexes: readonly RevocationIndex[]): RevocationIndex[] {
   const best = new Map<string, RevocationIndex>();
+  let certKeyId: string | undefined;
   for (const index of indexes) {
-    const meta = index.meta;
-    if (issuerKeyOf(index) !== cert.issuerKey) continue;
-    const keyId = meta.authorityKeyId;
-    if (keyId !== null && cert.authorityKeyId !== undefined && keyId !== hex(cert.authorityKeyId)) continue;
-    if (!covers(meta.scope, cert)) continue;
-    const group = `${keyId ?? ''}|${scopeKey(meta.scope)}`;
-    const held = best.get(group);
-    if (held === undefined || newer(index, held)) best.set(group, index);
+    const facts = factsOf(index);
+    if (facts.issuerKey !== cert.issuerKey) continue;
+    if (facts.keyId !== null && cert.authorityKeyId !== undefined) {
+      certKeyId ??= hex(cert.authorityKeyId);
+      if (facts.keyId !== certKeyId) continue;
+    }
+    if (!covers(index.meta.scope, cert)) continue;
+    const held = best.get(facts.group);
+    if (held === undefined || newer(index, held)) best.set(facts.group, index);
   }
   return [...best.values()];
 }
 
-// The comparison key is derived from the stored issuer DER once per index, so a blob never carries a key that a
-// later, corrected name comparison would disagree with.
-const issuerKeys = new WeakMap<RevocationIndex, string>();
-function issuerKeyOf(index: RevocationIndex): string {
-  let key = issuerKeys.get(index);
-  if (key === undefined) {
-    key = nameKey(Buffer.from(index.meta.issuer, 'base64'));
-    issuerKeys.set(index, key);
+// What an index is matched by, derived from its meta once: the issuer's comparison key comes from the stored DER
+// (so a blob never carries a key that a later, corrected name comparison would disagree with), and the group
+// (key id + scope) under which only the highest CRL number counts.
+interface IndexFacts {
+  issuerKey: string;
+  keyId: string | null;
+  group: string;
+}
+const indexFacts = new WeakMap<RevocationIndex, IndexFacts>();
+function factsOf(index: RevocationIndex): IndexFacts {
+  let facts = indexFacts.get(index);
+  if (facts === undefined) {
+    const meta = index.meta;
+    facts = {
+      issuerKey: nameKey(Buffer.from(meta.issuer, 'base64')),
+      keyId: meta.authorityKeyId,
+      group: `${meta.authorityKeyId ?? ''}|${scopeKey(meta.scope)}`,
+    };
+    indexFacts.set(index, facts);
   }
-  return key;
+  return facts;
 }
 
 function newer(a: RevocationIndex, b: RevocationIndex): boolean {

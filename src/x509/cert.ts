@@ -12,6 +12,7 @@ import {
   Tlv,
   toDer,
 } from '../der/index.js';
+import { MAX_EXTENSIONS, MAX_GENERAL_NAMES, overLimit } from '../limits.js';
 import { distributionPointNameKeys } from './general-name.js';
 import { nameKey, nameText } from './name.js';
 
@@ -117,6 +118,7 @@ function readExtensions(der: Uint8Array, wrapper: Tlv, facts: CertFacts): void {
     expectTlv(der, ext.body, ext.end, TAG.OID, t, C, 'certificate: extension id');
     const oid = der.subarray(t.body, t.end);
     const key = Buffer.from(oid).toString('hex');
+    if (seen.size >= MAX_EXTENSIONS) overLimit(C, 'certificate extensions', `over ${MAX_EXTENSIONS}`, MAX_EXTENSIONS, 'extensions');
     if (seen.has(key)) fail(C, 'certificate: an extension appears twice (RFC 5280 4.2)');
     seen.add(key);
     readTlv(der, t.end, ext.end, t, C, 'certificate: extension');
@@ -169,8 +171,10 @@ function readDistributionPoints(der: Uint8Array, start: number, end: number, iss
   const dp = new Tlv();
   const f = new Tlv();
   const keys: string[] = [];
+  let points = 0;
   for (let p = list.body; p < list.end; p = dp.end) {
     expectTlv(der, p, list.end, TAG.SEQUENCE, dp, C, what);
+    if (++points > MAX_GENERAL_NAMES) overLimit(C, what, `over ${MAX_GENERAL_NAMES}`, MAX_GENERAL_NAMES, 'points');
     let name: Tlv | undefined;
     let hasCrlIssuer = false;
     for (let q = dp.body; q < dp.end; q = f.end) {
@@ -179,7 +183,10 @@ function readDistributionPoints(der: Uint8Array, start: number, end: number, iss
       else if (f.tag === 0xa2) hasCrlIssuer = true;
     }
     // A point with a cRLIssuer belongs to an indirect CRL, which this project does not consume.
-    if (name && !hasCrlIssuer) keys.push(...distributionPointNameKeys(der, name, issuerDer, C));
+    if (name && !hasCrlIssuer) {
+      for (const k of distributionPointNameKeys(der, name, issuerDer, C)) keys.push(k);
+      if (keys.length > MAX_GENERAL_NAMES) overLimit(C, what, `over ${MAX_GENERAL_NAMES}`, MAX_GENERAL_NAMES, 'names');
+    }
   }
   return keys;
 }

@@ -1,5 +1,6 @@
 import type { Code } from '../errors.js';
 import { fail, hexOf, readTlv, TAG, Tlv } from '../der/index.js';
+import { MAX_GENERAL_NAMES, overLimit } from '../limits.js';
 import { nameKey } from './name.js';
 
 /**
@@ -23,6 +24,7 @@ export function generalNamesKeys(buf: Uint8Array, start: number, end: number, co
   const t = new Tlv();
   for (let p = start; p < end; p = t.end) {
     readTlv(buf, p, end, t, code, 'GeneralName');
+    if (out.length >= MAX_GENERAL_NAMES) overLimit(code, 'GeneralNames', `over ${MAX_GENERAL_NAMES}`, MAX_GENERAL_NAMES, 'names');
     out.push(generalNameKey(buf, t, code));
   }
   return out;

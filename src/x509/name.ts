@@ -1,5 +1,6 @@
 import type { Code } from '../errors.js';
 import { fail, hexOf, oidText, readTlv, TAG, Tlv } from '../der/index.js';
+import { MAX_NAME_ATTRIBUTES, MAX_NAME_BYTES, overLimit } from '../limits.js';
 
 /** One AttributeTypeAndValue of a Name. `text` is undefined when the value is not a string type we decode. */
 export interface NameAttribute {
@@ -59,9 +60,11 @@ export function readName(der: Uint8Array, code: Code = 'cert.malformed'): NameAt
   const r = new Tlv();
   const a = new Tlv();
   const v = new Tlv();
+  if (der.length > MAX_NAME_BYTES) overLimit(code, 'Name', der.length, MAX_NAME_BYTES, 'bytes');
   readTlv(der, 0, der.length, t, code, 'Name');
   if (t.tag !== TAG.SEQUENCE || t.end !== der.length) fail(code, 'Name: expected one SEQUENCE');
   const rdns: NameAttribute[][] = [];
+  let attributes = 0;
   for (let p = t.body; p < t.end; p = r.end) {
     readTlv(der, p, t.end, r, code, 'Name RDN');
     if (r.tag !== TAG.SET) fail(code, 'Name: RDN is not a SET');
@@ -69,6 +72,7 @@ export function readName(der: Uint8Array, code: Code = 'cert.malformed'): NameAt
     for (let q = r.body; q < r.end; q = a.end) {
       readTlv(der, q, r.end, a, code, 'Name attribute');
       if (a.tag !== TAG.SEQUENCE) fail(code, 'Name: attribute is not a SEQUENCE');
+      if (++attributes > MAX_NAME_ATTRIBUTES) overLimit(code, 'Name', `over ${MAX_NAME_ATTRIBUTES}`, MAX_NAME_ATTRIBUTES, 'attributes');
       readTlv(der, a.body, a.end, v, code, 'Name attribute type');
       if (v.tag !== TAG.OID) fail(code, 'Name: attribute type is not an OID');
       const oid = oidText(der, v.body, v.end, code);

@@ -66,7 +66,7 @@ describe('TLV reader', () => {
   it('caps nesting depth', () => {
     let nested = b(0x05, 0x00);
     for (let i = 0; i < MAX_DEPTH + 2; i++) nested = Uint8Array.from([0x30, nested.length, ...nested]);
-    expect(codeOfCall(() => checkDer(nested, 0, nested.length, 'crl.malformed', 'deep'))).toBe('crl.malformed');
+    expect(codeOfCall(() => checkDer(nested, 0, nested.length, 'crl.malformed', 'deep'))).toBe('crl.too-large');
     let ok = b(0x05, 0x00);
     for (let i = 0; i < 10; i++) ok = Uint8Array.from([0x30, ok.length, ...ok]);
     expect(() => checkDer(ok, 0, ok.length, 'crl.malformed', 'shallow')).not.toThrow();
@@ -94,7 +94,7 @@ describe('serial keys', () => {
     const long = new Uint8Array(30).fill(0x11);
     expect(normalizeSerial(long)).toEqual(long);
     expect(codeOfCall(() => normalizeSerial(new Uint8Array(0)))).toBe('cert.malformed');
-    expect(codeOfCall(() => normalizeSerial(new Uint8Array(65).fill(1), 'crl.malformed'))).toBe('crl.malformed');
+    expect(codeOfCall(() => normalizeSerial(new Uint8Array(65).fill(1), 'crl.malformed'))).toBe('crl.too-large');
   });
 
   it('prints the DESIGN.md text form', () => {
