@@ -1,7 +1,13 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { checkCrlSize } from '../limits.js';
 import { dirname, basename, join } from 'node:path';
 
+/**
+ * Reads one input file, refusing one larger than any input the CLI takes (the CRL limit, the largest) before
+ * reading it: a 1 GB file is refused by its size, not after filling memory.
+ */
 export function readInput(path: string): Buffer {
+  checkCrlSize(statSync(path).size, path);
   return readFileSync(path);
 }
 

@@ -1,3 +1,4 @@
+import { checkCrlSize } from '../limits.js';
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
 import { readBlobHeader, type BlobHeader } from '../blob/header.js';
 import { openStore } from '../store/open.js';
@@ -102,7 +103,10 @@ export function createPreprocessorHandler(options: PreprocessorOptions): Preproc
 
   async function created(key: string, name: string): Promise<RecordOutcome> {
     const blobKey = name + BLOB_SUFFIX;
-    const crl = await getOrUndefined(store, key);
+    // The size first, so a CRL over the limit is refused before a byte of it is downloaded.
+    const head = await store.head(key);
+    if (head) checkCrlSize(head.size, `CRL ${key}`);
+    const crl = head && (await getOrUndefined(store, key));
     // A late or repeated event for a CRL that is gone since: nothing to do, and no failure to report.
     if (!crl) return { key, action: 'skipped', reason: 'the CRL no longer exists' };
     const caKey = options.caCertKey ?? name + CA_CERT_SUFFIX;

@@ -2,6 +2,7 @@ import { CrlAuthorizerError } from '../errors.js';
 import { encodeBlob } from '../blob/encode.js';
 import { readBlobHeader, type BlobHeader, type BlobMeta } from '../blob/header.js';
 import { verifyCrl, type CrlFacts } from '../crl/verify.js';
+import { pemBlocks } from '../der/input.js';
 import { readCertificate, type CertFacts } from '../x509/cert.js';
 
 export interface PreprocessOptions {
@@ -72,13 +73,11 @@ export function blobMeta(facts: CrlFacts): BlobMeta {
   };
 }
 
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
 /** A CA file may hold several certificates (key rollover): PEM blocks in order, or one DER certificate. */
 export function readCertificates(input: Uint8Array | string): CertFacts[] {
   const text = typeof input === 'string' ? input : looksLikeText(input) ? Buffer.from(input).toString('latin1') : null;
-  const blocks = text?.match(PEM_CERT);
-  if (blocks && blocks.length > 0) return blocks.map((b) => readCertificate(b));
+  const blocks = text === null ? [] : pemBlocks(text).filter((b) => b.label === 'CERTIFICATE');
+  if (blocks.length > 0) return blocks.map((b) => readCertificate(b.der));
   return [readCertificate(input)];
 }
 

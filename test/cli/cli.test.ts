@@ -181,3 +181,17 @@ describe('the built `crl-authorizer` binary', () => {
     expect(good.stdout.trim()).toBe('good');
   });
 });
+
+describe('input size', () => {
+  it('refuses a CRL file over the size limit by its size, before reading it', async () => {
+    const { openSync, ftruncateSync, closeSync } = await import('node:fs');
+    const { MAX_CRL_BYTES } = await import('../../src/limits.js');
+    const fd = openSync(file('huge.crl'), 'w');
+    ftruncateSync(fd, MAX_CRL_BYTES + 1); // sparse: no disk or memory is used
+    closeSync(fd);
+    const r = await cli('preprocess', '--crl', file('huge.crl'), '--ca', file('ca.pem'), '--out', file('huge.bin'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/crl\.too-large/);
+    rmSync(file('huge.crl'));
+  });
+});
