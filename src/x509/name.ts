@@ -101,6 +101,10 @@ function foldString(s: string): string {
  * their DER. Two names match iff their keys are equal.
  */
 export function nameKey(der: Uint8Array, code: Code = 'cert.malformed'): string {
+  return memoized(keyMemo, der, () => computeNameKey(der, code));
+}
+
+function computeNameKey(der: Uint8Array, code: Code): string {
   return readName(der, code)
     .map((rdn) =>
       rdn
@@ -134,6 +138,10 @@ function escapeValue(s: string): string {
 
 /** The RFC 4514 string of a Name: last RDN first, short names for the common types, dotted OIDs with #hex else. */
 export function nameText(der: Uint8Array, code: Code = 'cert.malformed'): string {
+  return memoized(textMemo, der, () => computeNameText(der, code));
+}
+
+function computeNameText(der: Uint8Array, code: Code): string {
   return readName(der, code)
     .reverse()
     .map((rdn) =>
@@ -146,4 +154,23 @@ export function nameText(der: Uint8Array, code: Code = 'cert.malformed'): string
         .join('+'),
     )
     .join(',');
+}
+
+// Names repeat across requests (a handful of issuers, returning clients), and decoding, NFKC folding and escaping
+// cost microseconds each: both forms are remembered by the exact DER, in maps cleared when full so they stay
+// bounded. Only successes are remembered; a malformed name throws every time.
+const MEMO_LIMIT = 4096;
+const keyMemo = new Map<string, string>();
+const textMemo = new Map<string, string>();
+
+function memoized(memo: Map<string, string>, der: Uint8Array, compute: () => string): string {
+  if (der.length > MAX_NAME_BYTES) return compute();
+  const id = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  let value = memo.get(id);
+  if (value === undefined) {
+    value = compute();
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(id, value);
+  }
+  return value;
 }
