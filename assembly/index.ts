@@ -1,0 +1,257 @@
+// Search over the fixed-width records of a blob (docs/internals.md, "The blob", version 1) placed in this
+// instance's linear memory. The module has no imports and allocates nothing: JavaScript writes a key into the
+// scratch area, calls has(), and reads one i32 back. Each index owns its own instance, so the layout below lives
+// in globals set once by init().
+
+// Scratch layout: a record area of 128 bytes, 8-aligned so that record words load aligned. JavaScript writes the
+// key at record + 1 (scratch()), has() writes the length octet in front of it, searches, and zeroes the area
+// again, so that the padding of the next record is already zero: no copy and no fill on the hot path. The widest
+// record is 68 bytes; the area is kept zero up to 72.
+const SCRATCH_BYTES: usize = 256;
+const MAX_KEY: u32 = 64;
+
+let dirPtr: usize = 0;
+let recPtr: usize = 0;
+let ovPtr: usize = 0;
+let width: u32 = 0;
+let count: u32 = 0;
+let dirBits: u64 = 0;
+let ovWidth: u32 = 0;
+let ovCount: u32 = 0;
+
+@inline function scratchBase(): usize {
+  return (__heap_base + 63) & ~(<usize>63);
+}
+
+/** First byte past the module's static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** Where JavaScript writes a key before calling has() / hasPlain(): octet 1 of the record area. */
+export function scratch(): usize {
+  return scratchBase() + 1;
+}
+
+/** First free byte after the scratch area, 64-aligned: JavaScript places the blob here. */
+export function dataBase(): usize {
+  return scratchBase() + SCRATCH_BYTES;
+}
+
+// ---- xxHash64 (seed 0) ----
+
+const P1: u64 = 11400714785074694791;
+const P2: u64 = 14029467366897019727;
+const P3: u64 = 1609587929392839161;
+const P4: u64 = 9650029242287828579;
+const P5: u64 = 2870177450012600261;
+
+@inline function round(acc: u64, input: u64): u64 {
+  return rotl<u64>(acc + input * P2, 31) * P1;
+}
+
+@inline function mergeRound(acc: u64, val: u64): u64 {
+  return (acc ^ round(0, val)) * P1 + P4;
+}
+
+// The four lanes of a running hash, so that JavaScript can hash a buffer that is not in this memory by copying
+// it through a small window (xxh64Begin, xxh64Stripes per window, xxh64End) instead of growing the memory to
+// hold all of it.
+let v1: u64 = 0;
+let v2: u64 = 0;
+let v3: u64 = 0;
+let v4: u64 = 0;
+
+export function xxh64Begin(): void {
+  v1 = P1 + P2;
+  v2 = P2;
+  v3 = 0;
+  v4 = 0 - P1;
+}
+
+/** Folds whole 32-byte stripes of [ptr, ptr + len) into the lanes; len must be a multiple of 32. */
+export function xxh64Stripes(ptr: usize, len: usize): void {
+  let a = v1, b = v2, c = v3, d = v4;
+  for (let rest = len; rest >= 32; rest -= 32) {
+    a = round(a, load<u64>(ptr));
+    b = round(b, load<u64>(ptr, 8));
+    c = round(c, load<u64>(ptr, 16));
+    d = round(d, load<u64>(ptr, 24));
+    ptr += 32;
+  }
+  v1 = a;
+  v2 = b;
+  v3 = c;
+  v4 = d;
+}
+
+/** Finishes a hash of `total` bytes whose last `total % 32` bytes are at [ptr, ptr + total % 32). */
+export function xxh64End(ptr: usize, total: u64): u64 {
+  let h: u64;
+  if (total >= 32) {
+    h = rotl<u64>(v1, 1) + rotl<u64>(v2, 7) + rotl<u64>(v3, 12) + rotl<u64>(v4, 18);
+    h = mergeRound(h, v1);
+    h = mergeRound(h, v2);
+    h = mergeRound(h, v3);
+    h = mergeRound(h, v4);
+  } else {
+    h = P5;
+  }
+  h += total;
+  let rest = <usize>(total & 31);
+  while (rest >= 8) {
+    h ^= round(0, load<u64>(ptr));
+    h = rotl<u64>(h, 27) * P1 + P4;
+    ptr += 8;
+    rest -= 8;
+  }
+  if (rest >= 4) {
+    h ^= <u64>load<u32>(ptr) * P1;
+    h = rotl<u64>(h, 23) * P2 + P3;
+    ptr += 4;
+    rest -= 4;
+  }
+  while (rest > 0) {
+    h ^= <u64>load<u8>(ptr) * P5;
+    h = rotl<u64>(h, 11) * P1;
+    ptr++;
+    rest--;
+  }
+  h ^= h >> 33;
+  h *= P2;
+  h ^= h >> 29;
+  h *= P3;
+  h ^= h >> 32;
+  return h;
+}
+
+/** xxHash64 with seed 0 of [ptr, ptr + len) in this memory. */
+export function xxh64(ptr: usize, len: usize): u64 {
+  const whole = len & ~(<usize>31);
+  xxh64Begin();
+  xxh64Stripes(ptr, whole);
+  return xxh64End(ptr + whole, <u64>len);
+}
+
+// ---- records ----
+
+/** Completes the record [len][key][zeros] in the record area: the key is copied in unless JavaScript wrote it
+ * there already, and the padding is zero because clearRecord() ran after the previous search. */
+@inline function buildRecord(keyPtr: usize, keyLen: u32): usize {
+  const rec = scratchBase();
+  if (keyPtr != rec + 1) memory.copy(rec + 1, keyPtr, keyLen);
+  store<u8>(rec, <u8>keyLen);
+  return rec;
+}
+
+@inline function clearRecord(): void {
+  const rec = scratchBase();
+  store<u64>(rec, 0, 0);
+  store<u64>(rec, 0, 8);
+  store<u64>(rec, 0, 16);
+  store<u64>(rec, 0, 24);
+  store<u64>(rec, 0, 32);
+  store<u64>(rec, 0, 40);
+  store<u64>(rec, 0, 48);
+  store<u64>(rec, 0, 56);
+  store<u64>(rec, 0, 64);
+}
+
+/** memcmp of two records of width w (a multiple of 4): byte-swapped words compare as unsigned byte strings. */
+@inline function compare(a: usize, b: usize, w: u32): i32 {
+  let i: usize = 0;
+  const end = <usize>w;
+  for (; i + 8 <= end; i += 8) {
+    let x = load<u64>(a + i);
+    let y = load<u64>(b + i);
+    if (x != y) return bswap<u64>(x) < bswap<u64>(y) ? -1 : 1;
+  }
+  if (i < end) {
+    let x = load<u32>(a + i);
+    let y = load<u32>(b + i);
+    if (x != y) return bswap<u32>(x) < bswap<u32>(y) ? -1 : 1;
+  }
+  return 0;
+}
+
+function search(base: usize, w: u32, lo: u32, hi: u32, rec: usize): i32 {
+  while (lo < hi) {
+    const mid = lo + ((hi - lo) >>> 1);
+    const c = compare(rec, base + <usize>mid * <usize>w, w);
+    if (c == 0) return 1;
+    if (c < 0) hi = mid;
+    else lo = mid + 1;
+  }
+  return 0;
+}
+
+/** fnv1a32 over the record's [len, key octets], then murmur3 fmix32 (the bucket hash of format version 1). */
+@inline function bucketHash(rec: usize, n: u32): u32 {
+  let h: u32 = 2166136261;
+  for (let i: usize = 0; i < <usize>n; i++) {
+    h = (h ^ <u32>load<u8>(rec + i)) * 16777619;
+  }
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >>> 16;
+  return h;
+}
+
+/**
+ * Reads the layout of the blob at blobPtr into globals. JavaScript has validated the header and the checksum;
+ * this checks the one thing whose violation would send a search outside its section: a directory that is not
+ * monotonic (or does not end at count). Returns 0 when the directory is sound, 1 otherwise.
+ */
+export function init(blobPtr: usize): i32 {
+  const headerLength = load<u32>(blobPtr, 12);
+  width = load<u32>(blobPtr, 32);
+  count = load<u32>(blobPtr, 36);
+  const bits = load<u32>(blobPtr, 40);
+  dirBits = <u64>bits;
+  ovWidth = load<u32>(blobPtr, 44);
+  ovCount = load<u32>(blobPtr, 48);
+  dirPtr = blobPtr + <usize>headerLength;
+  const entries: usize = (<usize>1 << <usize>bits) + 1;
+  recPtr = (dirPtr + entries * 4 + 7) & ~(<usize>7);
+  ovPtr = (recPtr + <usize>width * <usize>count + 7) & ~(<usize>7);
+  let prev: u32 = 0;
+  if (load<u32>(dirPtr) != 0) return 1;
+  for (let i: usize = 0; i < entries; i++) {
+    const v = load<u32>(dirPtr + (i << 2));
+    if (v < prev) return 1;
+    prev = v;
+  }
+  return prev == count ? 0 : 1;
+}
+
+/** 1 if the key at [keyPtr, keyPtr + keyLen) is in the blob given to init(), else 0. */
+export function has(keyPtr: usize, keyLen: u32): i32 {
+  const found = keyLen - 1 < MAX_KEY ? find(keyPtr, keyLen) : 0; // 0 or longer than any key a blob holds
+  clearRecord();
+  return found;
+}
+
+@inline function find(keyPtr: usize, keyLen: u32): i32 {
+  const w = keyLen + 1;
+  const rec = buildRecord(keyPtr, keyLen);
+  if (w > width) {
+    if (w > ovWidth) return 0;
+    return search(ovPtr, ovWidth, 0, ovCount, rec);
+  }
+  const h = bucketHash(rec, w);
+  // The top dirBits bits of h; shifting a u64 keeps dirBits = 0 (one bucket) free of a branch.
+  const bucket = <usize>((<u64>h << dirBits) >>> 32);
+  const slot = dirPtr + (bucket << 2);
+  return search(recPtr, width, load<u32>(slot), load<u32>(slot, 4), rec);
+}
+
+/** Binary search of a plain sorted array of n records of width w, ignoring any directory. For the bench, which
+ * compares it with the directory search. */
+export function hasPlain(base: usize, w: u32, n: u32, keyPtr: usize, keyLen: u32): i32 {
+  let found = 0;
+  if (keyLen - 1 < MAX_KEY && keyLen + 1 <= w) found = search(base, w, 0, n, buildRecord(keyPtr, keyLen));
+  clearRecord();
+  return found;
+}
