@@ -1,0 +1,126 @@
+import type { MachineInfo } from './machine.js';
+
+/** The shape of bench/results/<date>.json. Times in milliseconds unless a field says ns/us; sizes in bytes. */
+
+export interface ProcessRun {
+  wallMs: number;
+  peakRssBytes: number | null;
+  /** The measured work inside a node child (read input, do it, write output), without node's own start-up. */
+  opMs?: number;
+}
+
+export interface PreprocessRow {
+  entries: number;
+  alg: CaAlg;
+  method: 'this project' | 'pkijs' | 'openssl';
+  runs: ProcessRun[];
+  medianWallMs: number | null;
+  medianPeakRssBytes: number | null;
+  medianOpMs?: number | null;
+  /** Why the method did not run at this size, when it did not. */
+  skipped?: string;
+}
+
+export interface ArtefactRow {
+  entries: number;
+  crlBytes: number;
+  blobBytes: number;
+  jsonBytes: number;
+  recordWidth: number;
+  revoked: number;
+}
+
+export interface ColdLoadRow {
+  entries: number;
+  method: 'blob -> WASM index' | 'JSON.parse + Set';
+  runsMs: number[];
+  medianMs: number;
+  /** Latency of the first lookup after the load, median over the runs (no target). */
+  firstLookupNs: number;
+  peakRssBytes: number | null;
+}
+
+export type LookupMethod =
+  | 'WASM directory index'
+  | 'WASM plain binary search'
+  | 'JS Set<string>'
+  | 'JS binary search over the blob'
+  | 'memory floor (dependent random load)';
+
+export interface LookupRow {
+  entries: number;
+  method: LookupMethod;
+  /** Median over benchmark.js samples of ns per lookup (a sample is a batch of lookups). */
+  nsPerOp: number;
+  rme: number;
+  samples: number;
+  /** Buffer size the floor chain walks, for the memory floor row. */
+  bufferBytes?: number;
+}
+
+export interface HandlerRow {
+  entries: number;
+  method: 'this project (handler)' | 'reference (X509Certificate + Set)';
+  requests: number;
+  p50Us: number;
+  p99Us: number;
+  decision: string;
+}
+
+export interface RevalidationRow {
+  case: 'unchanged' | 'changed';
+  method: 'conditional GET (If-None-Match)' | 'HEAD then GET';
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  objectBytes: number;
+}
+
+export interface TableRow {
+  section: string;
+  entries: number | null;
+  what: string;
+  ours: number | null;
+  alternative: string;
+  theirs: number | null;
+  unit: string;
+  /** ours / theirs: below 1 is better for every unit the bench reports (time, bytes). */
+  ratio: number | null;
+  note?: string;
+}
+
+export interface TargetLine {
+  target: string;
+  measured: string;
+  pass: boolean | null;
+  note?: string;
+}
+
+export interface CrlInfo {
+  entries: number;
+  alg: CaAlg;
+  bytes: number;
+  file: string;
+}
+
+export type CaAlg = 'ec-p256' | 'rsa-2048';
+
+export interface BenchResults {
+  schema: 1;
+  date: string;
+  command: string;
+  options: { sizes: number[]; quick: boolean; repeats: number };
+  machine: MachineInfo;
+  durationSeconds: number;
+  crls: CrlInfo[];
+  preprocess: PreprocessRow[];
+  artefact: ArtefactRow[];
+  coldLoad: ColdLoadRow[];
+  lookup: LookupRow[];
+  handler: HandlerRow[];
+  revalidation: RevalidationRow[];
+  table: TableRow[];
+  targets: TargetLine[];
+  notes: string[];
+  errors: string[];
+}
