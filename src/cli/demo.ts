@@ -4,11 +4,11 @@
  * `serve` on a free port answering real HTTPS requests; then a new CRL dropped into the folder revokes the good
  * certificate and the answer changes without a restart. Exits 0 only if every answer was the expected one.
  */
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { messageOf } from '../errors.js';
 import { FolderStore } from '../store/folder.js';
 import { makeCa, makeLeaf, type TestCert } from '../testpki/cert.js';
@@ -18,6 +18,7 @@ import { EXIT, UsageError, parse } from './args.js';
 import type { Io } from './main.js';
 import { localServerCertificate, startGateway, type Gateway } from './serve.js';
 import { crlProcessor, describe } from './watch.js';
+import { isEntryPoint, runAsProcess } from './process.js';
 
 export interface Answer {
   /** HTTP status, or undefined when the TLS handshake or the connection failed. */
@@ -230,29 +231,4 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex').toUpperCase();
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  const io: Io = {
-    out: (line) => process.stdout.write(line + '\n'),
-    err: (line) => process.stderr.write(line + '\n'),
-  };
-  demo(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e) => {
-      const usage = e instanceof UsageError;
-      process.stderr.write(usage ? `demo: ${e.message} (usage: npm run demo [-- --dir DIR])\n` : `demo: internal error: ${messageOf(e)}\n`);
-      process.exitCode = usage ? EXIT.usage : EXIT.internal;
-    },
-  );
-}
+if (isEntryPoint(import.meta.url)) runAsProcess('demo', 'npm run demo [-- --dir DIR]', demo);

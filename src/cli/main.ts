@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { codeOf, isCoded, messageOf } from '../errors.js';
 import { EXIT, UsageError, isMissingFile } from './args.js';
 import { checkCommand } from './check.js';
 import { inspectCommand } from './inspect.js';
 import { preprocessCommand } from './preprocess.js';
+import { isEntryPoint, processIo, runAsProcess } from './process.js';
 
 export interface Io {
   out: (line: string) => void;
@@ -67,29 +66,6 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
   }
 }
 
-const defaultIo: Io = {
-  out: (line) => process.stdout.write(line + '\n'),
-  err: (line) => process.stderr.write(line + '\n'),
-};
+const defaultIo: Io = processIo;
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  run(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`crl-authorizer: internal error: ${messageOf(e)}\n`);
-      process.exitCode = EXIT.internal;
-    },
-  );
-}
+if (isEntryPoint(import.meta.url)) runAsProcess('crl-authorizer', 'crl-authorizer --help', (argv, io) => run(argv, io));
