@@ -10,8 +10,8 @@ import { parseArgs } from 'node:util';
 import { encodeBlob } from '../src/blob/encode.js';
 import { readBlobHeader, type BlobMeta } from '../src/blob/header.js';
 import type { SerialKeys } from '../src/crl/types.js';
-import { instantiate, reserve, type KernelExports } from '../src/lookup/kernel.js';
 import { RevocationIndex, referenceSearcher } from '../src/lookup/index.js';
+import { PlainIndex } from './alternatives/wasm-plain.js';
 
 const { values } = parseArgs({
   options: { sizes: { type: 'string', default: '1000000,10000000' }, probes: { type: 'string', default: '1000000' } },
@@ -61,54 +61,6 @@ const meta: BlobMeta = {
   entries: 0,
   revoked: 0,
 };
-
-/** The blob's main records in plain memcmp order (LSD radix sort on 16-bit digits), for the plain binary search. */
-function plainRecords(blob: Uint8Array): { records: Uint8Array; width: number; count: number } {
-  const h = readBlobHeader(blob);
-  const w = h.recordWidth;
-  const n = h.count;
-  const src = blob.subarray(h.recordsOffset, h.recordsOffset + w * n);
-  let order = new Uint32Array(n);
-  let tmp = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const counts = new Uint32Array(65537);
-  for (let d = w - 2; d >= 0; d -= 2) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[((src[i * w + d]! << 8) | src[i * w + d + 1]!) + 1]!++;
-    for (let k = 1; k < counts.length; k++) counts[k]! += counts[k - 1]!;
-    for (let j = 0; j < n; j++) {
-      const i = order[j]!;
-      tmp[counts[(src[i * w + d]! << 8) | src[i * w + d + 1]!]!++] = i;
-    }
-    [order, tmp] = [tmp, order];
-  }
-  const records = new Uint8Array(w * n);
-  for (let j = 0; j < n; j++) records.set(src.subarray(order[j]! * w, order[j]! * w + w), j * w);
-  return { records, width: w, count: n };
-}
-
-/** A plain sorted record array in its own instance, searched by the module's hasPlain. */
-class PlainIndex {
-  private readonly k: KernelExports;
-  private readonly base: number;
-  private readonly keyPtr: number;
-  private readonly keyArea: Uint8Array;
-  constructor(
-    plain: { records: Uint8Array; width: number; count: number },
-    private readonly width = plain.width,
-    private readonly n = plain.count,
-  ) {
-    this.k = instantiate();
-    this.base = reserve(this.k, plain.records.length);
-    new Uint8Array(this.k.memory.buffer, this.base, plain.records.length).set(plain.records);
-    this.keyPtr = this.k.scratch() >>> 0;
-    this.keyArea = new Uint8Array(this.k.memory.buffer, this.keyPtr, 64);
-  }
-  has(key: Uint8Array): boolean {
-    this.keyArea.set(key);
-    return this.k.hasPlain(this.base, this.width, this.n, this.keyPtr, key.length) !== 0;
-  }
-}
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 function hexOf(key: Uint8Array): string {
@@ -206,7 +158,7 @@ for (const n of sizes) {
 
   report(`ns/lookup, ${probeCount} random probes (half present), best of 3:`);
   report(`  WASM directory (RevocationIndex.has): ${fmt(perLookup('wasm-dir', (k) => index.has(k), probes, expect))}`);
-  const plain = new PlainIndex(plainRecords(blob));
+  const plain = new PlainIndex(blob);
   report(`  WASM plain binary search:             ${fmt(perLookup('wasm-plain', (k) => plain.has(k), probes, expect))}`);
   const ref = referenceSearcher(blob);
   report(`  JS referenceHas:                      ${fmt(perLookup('js-ref', ref, probes, expect))}`);
