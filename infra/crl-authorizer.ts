@@ -22,6 +22,8 @@ export const METRIC_NAMESPACE = 'CrlAuthorizer';
 export const AUTHORIZER_SERVICE = 'crl-authorizer';
 /** Seconds since the thisUpdate of the CRL that judged a request (dimension `service`). */
 export const CRL_AGE_METRIC = 'CrlAgeSeconds';
+/** The EMF metric (same namespace and dimension) with the seconds left until the deciding CRL's nextUpdate. */
+export const NEXT_UPDATE_METRIC = 'SecondsToNextUpdate';
 /** One per decision (dimensions `service`, `code`). */
 export const DECISIONS_METRIC = 'Decisions';
 /** One per CRL the preprocessor refused (its code is a property of the log line, not a dimension). */
@@ -152,6 +154,12 @@ export interface CrlAuthorizerProps {
    */
   readonly maxCrlAge?: Duration;
   /**
+   * The nextUpdate alarm fires when a CRL that judged a request has less than this left before its nextUpdate,
+   * whatever its validity period: the warning to publish the next CRL.
+   * @default Duration.days(1)
+   */
+  readonly nextUpdateWarning?: Duration;
+  /**
    * An action for every alarm (for example an SNS topic action).
    * @default - alarms without actions
    */
@@ -187,6 +195,8 @@ export class CrlAuthorizer extends Construct {
   readonly authorizerThrottlesAlarm: cloudwatch.Alarm;
   /** A CRL in use is older than `maxCrlAge`: its nextUpdate is approaching. */
   readonly crlAgeAlarm: cloudwatch.Alarm;
+  /** A CRL in use has less than `nextUpdateWarning` left before its nextUpdate. */
+  readonly nextUpdateAlarm: cloudwatch.Alarm;
   /** Requests were denied because the CRL covering them is past its nextUpdate (code `crl.expired`). */
   readonly crlExpiredAlarm: cloudwatch.Alarm;
   readonly alarms: readonly cloudwatch.Alarm[];
@@ -294,6 +304,22 @@ export class CrlAuthorizer extends Construct {
       // No requests means no datapoints; quiet is not a failure.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    const warning = props.nextUpdateWarning ?? Duration.days(1);
+    this.nextUpdateAlarm = new cloudwatch.Alarm(this, 'CrlNextUpdate', {
+      alarmDescription: `A CRL in use reaches its nextUpdate in less than ${warning.toHumanString()}: publish the ` +
+        'next CRL, or the requests it covers will be denied (crl.expired).',
+      metric: new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: NEXT_UPDATE_METRIC,
+        dimensionsMap: { service: AUTHORIZER_SERVICE },
+        statistic: 'Minimum',
+        period: Duration.minutes(5),
+      }),
+      threshold: warning.toSeconds(),
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     this.crlExpiredAlarm = new cloudwatch.Alarm(this, 'CrlExpired', {
       alarmDescription: 'Requests were denied because their CRL is past its nextUpdate (crl.expired): publish a ' +
         'current CRL.',
@@ -314,6 +340,7 @@ export class CrlAuthorizer extends Construct {
       this.authorizerErrorsAlarm,
       this.authorizerThrottlesAlarm,
       this.crlAgeAlarm,
+      this.nextUpdateAlarm,
       this.crlExpiredAlarm,
     ];
     if (props.alarmAction) for (const alarm of this.alarms) alarm.addAlarmAction(props.alarmAction);
@@ -635,6 +662,9 @@ export function validateProps(scope: Construct, props: CrlAuthorizerProps): void
   }
   if (props.responseType !== undefined && props.responseType !== 'policy' && props.responseType !== 'simple') {
     problems.push(`responseType must be "policy" or "simple" (got "${String(props.responseType)}")`);
+  }
+  if (props.nextUpdateWarning && !props.nextUpdateWarning.isUnresolved() && props.nextUpdateWarning.toSeconds() <= 0) {
+    problems.push('nextUpdateWarning must be positive');
   }
   if (props.maxCrlAge && !props.maxCrlAge.isUnresolved() && props.maxCrlAge.toSeconds() <= 0) {
     problems.push('maxCrlAge must be positive');

@@ -198,6 +198,7 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
         crlNumber: meta?.crlNumber ?? undefined,
         indexAgeSeconds: index && state ? state.cache.ageSeconds(index, now) : undefined,
         crlAgeSeconds: meta ? Math.max(0, Math.round((now - Date.parse(meta.thisUpdate)) / 1000)) : undefined,
+        secondsToNextUpdate: meta?.nextUpdate ? Math.round((Date.parse(meta.nextUpdate) - now) / 1000) : undefined,
         latencyUs,
         requestId: request?.requestId ?? context?.awsRequestId,
         shape: request?.shape,

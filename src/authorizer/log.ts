@@ -65,6 +65,8 @@ export interface DecisionFields {
   indexAgeSeconds?: number;
   /** Seconds since the deciding CRL's thisUpdate. */
   crlAgeSeconds?: number;
+  /** Seconds until the deciding CRL's nextUpdate (negative once past it); absent for a CRL without one. */
+  secondsToNextUpdate?: number;
   latencyUs: number;
   requestId?: string;
   shape?: string;
@@ -78,7 +80,7 @@ const REVALIDATION_METRIC: Record<RevalidationOutcome, string> = {
 
 /**
  * EMF metrics: `Decisions` by `code` (dimensions service, code); `RevalidationsNotModified`,
- * `RevalidationsUpdated`, `RevalidationsFailed` and `CrlAgeSeconds` (dimension service). Revalidation outcomes
+ * `RevalidationsUpdated`, `RevalidationsFailed`, `CrlAgeSeconds` and `SecondsToNextUpdate` (dimension service). Revalidation outcomes
  * are separate metric names rather than an `outcome` dimension because one EMF document holds one value per
  * dimension, and one line may carry several outcomes (several blobs).
  */
@@ -100,6 +102,7 @@ export class Metrics {
   /** One JSON line: the decision's log fields, which are also an EMF document. */
   decisionLine(now: number, f: DecisionFields): string {
     const withAge = f.crlAgeSeconds !== undefined;
+    const withNext = f.secondsToNextUpdate !== undefined;
     const withRevalidations = this.pendingAny;
     const o: Record<string, unknown> = {
       level: 'INFO',
@@ -109,6 +112,7 @@ export class Metrics {
       Decisions: 1,
     };
     if (withAge) o.CrlAgeSeconds = f.crlAgeSeconds;
+    if (withNext) o.SecondsToNextUpdate = f.secondsToNextUpdate;
     if (withRevalidations) {
       for (const k of Object.keys(this.pending) as RevalidationOutcome[]) {
         o[REVALIDATION_METRIC[k]] = this.pending[k];
@@ -117,16 +121,17 @@ export class Metrics {
       this.pendingAny = false;
     }
     const body = JSON.stringify(o);
-    return `${this.prefix(withAge, withRevalidations)}${Math.trunc(now)}},${body.slice(1)}`;
+    return `${this.prefix(withAge, withRevalidations, withNext)}${Math.trunc(now)}},${body.slice(1)}`;
   }
 
-  private prefix(withAge: boolean, withRevalidations: boolean): string {
-    const k = (withAge ? 1 : 0) | (withRevalidations ? 2 : 0);
+  private prefix(withAge: boolean, withRevalidations: boolean, withNext: boolean): string {
+    const k = (withAge ? 1 : 0) | (withRevalidations ? 2 : 0) | (withNext ? 4 : 0);
     let p = this.prefixes.get(k);
     if (p === undefined) {
       const ns = this.namespace;
       const service: { Name: string; Unit: string }[] = [];
       if (withAge) service.push({ Name: 'CrlAgeSeconds', Unit: 'Seconds' });
+      if (withNext) service.push({ Name: 'SecondsToNextUpdate', Unit: 'Seconds' });
       if (withRevalidations) {
         for (const name of Object.values(REVALIDATION_METRIC)) service.push({ Name: name, Unit: 'Count' });
       }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBlobHeader } from '../../src/blob/header.js';
 import { FolderStore } from '../../src/store/index.js';
 import { restEvent } from './events.js';
 import { harness } from './harness.js';
@@ -67,10 +68,13 @@ describe('decision logs', () => {
     for (const doc of [first!, second!, third!]) expect(emfProblems(doc)).toEqual([]);
     expect(first).toMatchObject({ Decisions: 1, code: 'cert.good', RevalidationsUpdated: 1, RevalidationsNotModified: 0 });
     expect(second).toMatchObject({ RevalidationsUpdated: 0, RevalidationsNotModified: 1, CrlAgeSeconds: expect.any(Number) });
+    const nextUpdate = readBlobHeader(pki.blobA1).meta.nextUpdate!;
+    expect(second!.SecondsToNextUpdate).toBe(Math.round((Date.parse(nextUpdate) - T0) / 1000));
     // No certificate: no revalidation ran and no CRL decided, so those metrics are absent, not zero.
     expect(third).toMatchObject({ Decisions: 1, code: 'cert.missing' });
     expect(third).not.toHaveProperty('RevalidationsUpdated');
     expect(third).not.toHaveProperty('CrlAgeSeconds');
+    expect(third).not.toHaveProperty('SecondsToNextUpdate');
   });
 
   it('never contain the certificate', async () => {

@@ -144,7 +144,7 @@ describe('the example stack, synthesized with cdk-nag AwsSolutions', () => {
     expect(configs).toHaveLength(4);
   });
 
-  it('alarms on preprocessor errors, authorizer errors and throttles, CRL age and expired CRLs', () => {
+  it('alarms on preprocessor errors, authorizer errors and throttles, CRL age, nextUpdate approaching and expired CRLs', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',
       Namespace: 'AWS/Lambda',
@@ -166,10 +166,19 @@ describe('the example stack, synthesized with cdk-nag AwsSolutions', () => {
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'CrlAuthorizer',
+      MetricName: 'SecondsToNextUpdate',
+      Dimensions: [{ Name: 'service', Value: 'crl-authorizer' }],
+      Statistic: 'Minimum',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 86400,
+      TreatMissingData: 'notBreaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CrlAuthorizer',
       MetricName: 'Decisions',
       Dimensions: Match.arrayWith([{ Name: 'code', Value: 'crl.expired' }]),
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 
   it('guards the method with a REQUEST authorizer: no identity source, result caching off, through the alias', () => {
@@ -328,11 +337,16 @@ describe('CrlAuthorizer options', () => {
     const app = new App({ context: NO_BUNDLING });
     const stack = new Stack(app, 'Alarms');
     const topic = new sns.Topic(stack, 'Pager');
-    const crl = new CrlAuthorizer(stack, 'Crl', { maxCrlAge: Duration.hours(20), alarmAction: new SnsAction(topic) });
+    const crl = new CrlAuthorizer(stack, 'Crl', {
+      maxCrlAge: Duration.hours(20),
+      nextUpdateWarning: Duration.hours(6),
+      alarmAction: new SnsAction(topic),
+    });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CrlAgeSeconds', Threshold: 72000 });
-    t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Pager') }] }, 5);
-    expect(crl.alarms).toHaveLength(5);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SecondsToNextUpdate', Threshold: 21600 });
+    t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Pager') }] }, 6);
+    expect(crl.alarms).toHaveLength(6);
   });
 
   it('grants a publisher PutObject on CRLs and CA certificates only', () => {
