@@ -28,7 +28,7 @@ export function preprocessCommand(args: string[], io: Io): number {
   const { blob, meta } = preprocess(crl, cas, {
     at,
     allowNoNextUpdate: values['allow-no-next-update'] ?? false,
-    ...(previous && { previous }),
+    ...(previous && { previous: previous.meta }),
   });
   writeAtomic(out, blob);
   if (values.json) {

@@ -1,9 +1,9 @@
 import { checkCrlSize } from '../limits.js';
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
-import { readBlobHeader, type BlobHeader } from '../blob/header.js';
+import { readBlobHeader } from '../blob/header.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
-import { preprocess } from './preprocess.js';
+import { preprocess, type PreviousBlob } from './preprocess.js';
 
 /** DESIGN.md "Environment": the preprocessor's defaults. */
 export const DEFAULT_CRL_SUFFIXES = ['.crl', '.crl.pem'] as const;
@@ -112,8 +112,7 @@ export function createPreprocessorHandler(options: PreprocessorOptions): Preproc
     const caKey = options.caCertKey ?? name + CA_CERT_SUFFIX;
     const ca = await getOrUndefined(store, caKey);
     if (!ca) throw new CrlAuthorizerError('crl.ca-missing', `CA certificate ${caKey} for CRL ${key} was not found`);
-    const previousBlob = await getOrUndefined(store, blobKey);
-    const previous = previousBlob ? previousHeader(previousBlob.body, blobKey, log) : undefined;
+    const previous = await currentBlob(store, blobKey, log);
 
     const { blob, facts, meta } = preprocess(crl.body, [ca.body], {
       at: now(),
@@ -122,7 +121,7 @@ export function createPreprocessorHandler(options: PreprocessorOptions): Preproc
     });
     // Re-delivery, or the same CRL uploaded again: the blob would be byte-identical, and rewriting it would only
     // change its ETag and make every authorizer reload it.
-    if (previous && previous.meta.crlSha256 === meta.crlSha256) {
+    if (previous && previous.crlSha256 === meta.crlSha256) {
       return { key, action: 'unchanged', blobKey, crlNumber: meta.crlNumber };
     }
     const metadata: Record<string, string> = {
@@ -221,14 +220,26 @@ export function decodeKey(key: string): string {
   }
 }
 
-/** The header of the blob about to be replaced; a blob we cannot read cannot vouch for anything, so it is skipped. */
-function previousHeader(
-  body: Uint8Array,
+/**
+ * What the blob about to be replaced says, for rollback protection and re-delivery: from the object metadata this
+ * handler writes with every blob (one HEAD), or, for a blob put there some other way, from its header. A blob we
+ * cannot read cannot vouch for anything, so it is skipped.
+ */
+async function currentBlob(
+  store: ObjectStore,
   blobKey: string,
   log: (entry: Record<string, unknown>) => void,
-): BlobHeader | undefined {
+): Promise<(PreviousBlob & { crlSha256: string }) | undefined> {
+  const head = await store.head(blobKey);
+  if (!head) return undefined;
+  const md = head.metadata;
+  if (md['crl-sha256'] && md['this-update']) {
+    return { crlNumber: md['crl-number'] ?? null, thisUpdate: md['this-update'], crlSha256: md['crl-sha256'] };
+  }
+  const got = await getOrUndefined(store, blobKey);
+  if (!got) return undefined;
   try {
-    return readBlobHeader(body);
+    return readBlobHeader(got.body).meta;
   } catch (e) {
     log({ level: 'warn', event: 'blob.unreadable', key: blobKey, code: codeOf(e), message: messageOf(e) });
     return undefined;

@@ -1,6 +1,6 @@
 import { CrlAuthorizerError } from '../errors.js';
 import { encodeBlob } from '../blob/encode.js';
-import { readBlobHeader, type BlobHeader, type BlobMeta } from '../blob/header.js';
+import { readBlobHeader, type BlobMeta } from '../blob/header.js';
 import { verifyCrl, type CrlFacts } from '../crl/verify.js';
 import { pemBlocks } from '../der/input.js';
 import { readCertificate, type CertFacts } from '../x509/cert.js';
@@ -9,9 +9,12 @@ export interface PreprocessOptions {
   /** The evaluation time for every check (one clock: nothing below reads Date.now()). */
   at: Date;
   allowNoNextUpdate?: boolean;
-  /** The blob this one would replace: a lower CRL number or an older thisUpdate is a rollback. */
-  previous?: BlobHeader;
+  /** What the blob this one would replace says: a lower CRL number or an older thisUpdate is a rollback. */
+  previous?: PreviousBlob;
 }
+
+/** The facts of the current blob that rollback protection compares (its meta, or its object metadata). */
+export type PreviousBlob = Pick<BlobMeta, 'crlNumber' | 'thisUpdate'>;
 
 export interface PreprocessResult {
   blob: Uint8Array;
@@ -35,14 +38,14 @@ export function preprocess(
     at: opts.at,
     ...(opts.allowNoNextUpdate !== undefined && { allowNoNextUpdate: opts.allowNoNextUpdate }),
   });
-  if (opts.previous) refuseRollback(facts, opts.previous.meta);
+  if (opts.previous) refuseRollback(facts, opts.previous);
   const blob = encodeBlob(facts.keys, blobMeta(facts));
   // The encoder completes the meta (the folded count), so report what the blob itself says.
   return { blob, facts, meta: readBlobHeader(blob).meta };
 }
 
 /** Replaying an old CRL must never un-revoke a certificate (DESIGN.md "Revocation is per issuer and scope"). */
-function refuseRollback(facts: CrlFacts, previous: BlobMeta): void {
+function refuseRollback(facts: CrlFacts, previous: PreviousBlob): void {
   if (previous.crlNumber !== null && facts.crlNumber !== undefined && facts.crlNumber < BigInt(previous.crlNumber)) {
     throw new CrlAuthorizerError(
       'crl.rollback',

@@ -132,6 +132,16 @@ describe('preprocessor handler against s3rver', () => {
     });
   });
 
+  it('protects a blob put there without its metadata (e.g. by the CLI) by reading its header', async () => {
+    // The same CRL number 5 blob, re-put as bare bytes: no crl-number / this-update / crl-sha256 metadata.
+    const current = await blob('team a/issuing-1.cache.bin');
+    await put('team a/issuing-1.cache.bin', current.body);
+    expect((await store.head('team a/issuing-1.cache.bin'))!.metadata['crl-number']).toBeUndefined();
+    await put('team a/issuing-1.crl', crlFor(ca, { crlNumber: 4, thisUpdate: new Date('2025-11-01T00:00:00Z') }));
+    expect(await failure(handler()(created('team a/issuing-1.crl')))).toBe('crl.rollback');
+    expect(readBlobHeader((await blob('team a/issuing-1.cache.bin')).body).meta.crlNumber).toBe('5');
+  });
+
   it('rejects a CRL with a bad signature and keeps the blob', async () => {
     const before = await blob('team a/issuing-1.cache.bin');
     await put('team a/issuing-1.crl', crlFor(ca, { crlNumber: 9, corruptSignature: true }));
