@@ -41,17 +41,18 @@ export function decide(cert: CertFacts, indexes: readonly RevocationIndex[], opt
       return { status: 'revoked', code: 'cert.revoked', reason: `serial ${cert.serialText} is revoked`, index };
     }
   }
+  const at = opts.at.getTime();
   for (const index of counting) {
-    const nextUpdate = index.meta.nextUpdate;
-    if (nextUpdate !== null && opts.at.getTime() > Date.parse(nextUpdate) + graceMs) {
+    const { thisUpdateMs, nextUpdateMs } = factsOf(index);
+    if (at > nextUpdateMs + graceMs) {
       return {
         status: 'unknown',
         code: 'crl.expired',
-        reason: `the CRL of "${index.meta.issuerText}" expired at ${nextUpdate}`,
+        reason: `the CRL of "${index.meta.issuerText}" expired at ${index.meta.nextUpdate}`,
         index,
       };
     }
-    if (opts.at.getTime() < Date.parse(index.meta.thisUpdate)) {
+    if (at < thisUpdateMs) {
       return {
         status: 'unknown',
         code: 'crl.not-yet-valid',
@@ -80,13 +81,16 @@ function countingIndexes(cert: CertFacts, indexes: readonly RevocationIndex[]): 
   return [...best.values()];
 }
 
-// What an index is matched by, derived from its meta once: the issuer's comparison key comes from the stored DER
+// What an index is matched and judged by, derived from its meta once: the issuer's comparison key comes from the stored DER
 // (so a blob never carries a key that a later, corrected name comparison would disagree with), and the group
 // (key id + scope) under which only the highest CRL number counts.
 interface IndexFacts {
   issuerKey: string;
   keyId: string | null;
   group: string;
+  thisUpdateMs: number;
+  /** Infinity for a CRL without nextUpdate (accepted only when explicitly allowed). */
+  nextUpdateMs: number;
 }
 const indexFacts = new WeakMap<RevocationIndex, IndexFacts>();
 function factsOf(index: RevocationIndex): IndexFacts {
@@ -97,6 +101,8 @@ function factsOf(index: RevocationIndex): IndexFacts {
       issuerKey: nameKey(Buffer.from(meta.issuer, 'base64')),
       keyId: meta.authorityKeyId,
       group: `${meta.authorityKeyId ?? ''}|${scopeKey(meta.scope)}`,
+      thisUpdateMs: Date.parse(meta.thisUpdate),
+      nextUpdateMs: meta.nextUpdate === null ? Infinity : Date.parse(meta.nextUpdate),
     };
     indexFacts.set(index, facts);
   }
@@ -107,7 +113,7 @@ function newer(a: RevocationIndex, b: RevocationIndex): boolean {
   const na = a.meta.crlNumber === null ? -1n : BigInt(a.meta.crlNumber);
   const nb = b.meta.crlNumber === null ? -1n : BigInt(b.meta.crlNumber);
   if (na !== nb) return na > nb;
-  return Date.parse(a.meta.thisUpdate) > Date.parse(b.meta.thisUpdate);
+  return factsOf(a).thisUpdateMs > factsOf(b).thisUpdateMs;
 }
 
 function hex(bytes: Uint8Array): string {
