@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CrlAuthorizerError } from '../errors.js';
 import { CHECKSUMMED_FROM, verifyBlobWith, type BlobHeader, type BlobMeta } from '../blob/header.js';
-import { instantiate, reserve, type KernelExports } from './kernel.js';
+import { checksumAt, instantiate, reserve, type KernelExports } from './kernel.js';
 
 export { referenceHas, referenceSearcher } from './reference.js';
 
@@ -68,7 +68,7 @@ export class RevocationIndex {
   private static load(kernel: KernelExports, placed: Uint8Array): RevocationIndex {
     const base = placed.byteOffset;
     const header = verifyBlobWith(placed, () =>
-      BigInt.asUintN(64, kernel.xxh64(base + CHECKSUMMED_FROM, placed.length - CHECKSUMMED_FROM)),
+      checksumAt(kernel, base + CHECKSUMMED_FROM, placed.length - CHECKSUMMED_FROM),
     );
     if (kernel.init(base) !== 0) {
       throw new CrlAuthorizerError('blob.malformed', 'blob: directory entries are not monotonic from 0 to count');

@@ -61,6 +61,21 @@ export function reserve(k: KernelExports, bytes: number): number {
   return base;
 }
 
+/** Bytes hashed per call when checking a blob in place: a multiple of the 32-byte stripe. */
+const IN_PLACE_WINDOW = 1 << 18;
+
+/**
+ * xxHash64 (seed 0) of [ptr, ptr + len) in this instance's memory, fed to the module a window at a time. V8 runs
+ * a new WASM function in its baseline tier and swaps in optimised code between calls: one call over a whole blob
+ * would run unoptimised to the end (measured: 19 ms instead of 3 ms for 24 MB in a fresh process).
+ */
+export function checksumAt(k: KernelExports, ptr: number, len: number): bigint {
+  const whole = len - (len % 32);
+  k.xxh64Begin();
+  for (let p = 0; p < whole; p += IN_PLACE_WINDOW) k.xxh64Stripes(ptr + p, Math.min(IN_PLACE_WINDOW, whole - p));
+  return BigInt.asUintN(64, k.xxh64End(ptr + whole, BigInt(len)));
+}
+
 /** Bytes hashed per copy into the checksum instance: a multiple of the 32-byte stripe. */
 const WINDOW = 1 << 20;
 let hasher: { k: KernelExports; base: number; window: Uint8Array } | undefined;
