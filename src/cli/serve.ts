@@ -115,9 +115,11 @@ export async function serveCommand(args: string[], io: Io, opts: { signal?: Abor
     io.out(`server certificate generated; its CA is ${gateway.serverCaPath} (curl --cacert ${gateway.serverCaPath})`);
   }
   if (gateway.watcher) io.out(`watching ${store.url} for *.crl and *.crl.pem`);
+  // Listen for the stop signals before saying we listen: whoever reads that line may send one at once.
+  const stopped = stopSignal(opts.signal);
   io.out(`listening on ${gateway.url}`);
 
-  await stopSignal(opts.signal);
+  await stopped;
   await gateway.close();
   io.out('stopped');
   return EXIT.good;
