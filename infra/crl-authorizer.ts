@@ -262,79 +262,55 @@ export class CrlAuthorizer extends Construct {
     this.addNotifications();
     if (props.privateCa) this.grantPrivateCa(props.privateCa);
 
-    this.preprocessorErrorsAlarm = new cloudwatch.Alarm(this, 'PreprocessorErrors', {
-      alarmDescription: 'A CRL was rejected or could not be processed: the previous blob stays in use. See the ' +
-        'preprocessor log for the code.',
-      metric: this.preprocessor.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.authorizerErrorsAlarm = new cloudwatch.Alarm(this, 'AuthorizerErrors', {
-      alarmDescription: 'The authorizer failed (API Gateway answers 500 for those requests).',
-      metric: this.authorizerFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.authorizerThrottlesAlarm = new cloudwatch.Alarm(this, 'AuthorizerThrottles', {
-      alarmDescription: 'The authorizer was throttled: raise reservedConcurrency.',
-      metric: this.authorizerFunction.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    const fiveMinutes = { period: Duration.minutes(5), statistic: 'Sum' };
+    const atLeastOnce = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+    this.preprocessorErrorsAlarm = this.alarm(
+      'PreprocessorErrors',
+      'A CRL was rejected or could not be processed: the previous blob stays in use. See the preprocessor log ' +
+        'for the code.',
+      this.preprocessor.metricErrors(fiveMinutes),
+      1,
+      atLeastOnce,
+    );
+    this.authorizerErrorsAlarm = this.alarm(
+      'AuthorizerErrors',
+      'The authorizer failed (API Gateway answers 500 for those requests).',
+      this.authorizerFunction.metricErrors(fiveMinutes),
+      1,
+      atLeastOnce,
+    );
+    this.authorizerThrottlesAlarm = this.alarm(
+      'AuthorizerThrottles',
+      'The authorizer was throttled: raise reservedConcurrency.',
+      this.authorizerFunction.metricThrottles(fiveMinutes),
+      1,
+      atLeastOnce,
+    );
     const maxAge = props.maxCrlAge ?? Duration.days(6);
-    this.crlAgeAlarm = new cloudwatch.Alarm(this, 'CrlAge', {
-      alarmDescription: `A CRL in use is older than ${maxAge.toHumanString()}: publish a new CRL before its ` +
-        'nextUpdate, or the requests it covers will be denied (crl.expired).',
-      metric: new cloudwatch.Metric({
-        namespace: METRIC_NAMESPACE,
-        metricName: CRL_AGE_METRIC,
-        dimensionsMap: { service: AUTHORIZER_SERVICE },
-        statistic: 'Maximum',
-        period: Duration.minutes(5),
-      }),
-      threshold: maxAge.toSeconds(),
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      // No requests means no datapoints; quiet is not a failure.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.crlAgeAlarm = this.alarm(
+      'CrlAge',
+      `A CRL in use is older than ${maxAge.toHumanString()}: publish a new CRL before its nextUpdate, or the ` +
+        'requests it covers will be denied (crl.expired).',
+      authorizerMetric(CRL_AGE_METRIC, 'Maximum'),
+      maxAge.toSeconds(),
+      cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    );
     const warning = props.nextUpdateWarning ?? Duration.days(1);
-    this.nextUpdateAlarm = new cloudwatch.Alarm(this, 'CrlNextUpdate', {
-      alarmDescription: `A CRL in use reaches its nextUpdate in less than ${warning.toHumanString()}: publish the ` +
-        'next CRL, or the requests it covers will be denied (crl.expired).',
-      metric: new cloudwatch.Metric({
-        namespace: METRIC_NAMESPACE,
-        metricName: NEXT_UPDATE_METRIC,
-        dimensionsMap: { service: AUTHORIZER_SERVICE },
-        statistic: 'Minimum',
-        period: Duration.minutes(5),
-      }),
-      threshold: warning.toSeconds(),
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.crlExpiredAlarm = new cloudwatch.Alarm(this, 'CrlExpired', {
-      alarmDescription: 'Requests were denied because their CRL is past its nextUpdate (crl.expired): publish a ' +
-        'current CRL.',
-      metric: new cloudwatch.Metric({
-        namespace: METRIC_NAMESPACE,
-        metricName: DECISIONS_METRIC,
-        dimensionsMap: { service: AUTHORIZER_SERVICE, code: 'crl.expired' },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.nextUpdateAlarm = this.alarm(
+      'CrlNextUpdate',
+      `A CRL in use reaches its nextUpdate in less than ${warning.toHumanString()}: publish the next CRL, or the ` +
+        'requests it covers will be denied (crl.expired).',
+      authorizerMetric(NEXT_UPDATE_METRIC, 'Minimum'),
+      warning.toSeconds(),
+      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    );
+    this.crlExpiredAlarm = this.alarm(
+      'CrlExpired',
+      'Requests were denied because their CRL is past its nextUpdate (crl.expired): publish a current CRL.',
+      authorizerMetric(DECISIONS_METRIC, 'Sum', { code: 'crl.expired' }),
+      1,
+      atLeastOnce,
+    );
     this.alarms = [
       this.preprocessorErrorsAlarm,
       this.authorizerErrorsAlarm,
@@ -374,6 +350,24 @@ export class CrlAuthorizer extends Construct {
       grantee,
       actions: ['s3:PutObject'],
       resourceArns: [...this.crlSuffixes.map((s) => this.objectArn(`*${s}`)), this.objectArn('*.ca.pem')],
+    });
+  }
+
+  /** One datapoint of five minutes decides; no requests means no datapoints, and quiet is not a failure. */
+  private alarm(
+    id: string,
+    alarmDescription: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    comparisonOperator: cloudwatch.ComparisonOperator,
+  ): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription,
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 
@@ -580,6 +574,17 @@ function functionDefaults(entry: string) {
       logLevel: LogLevel.WARNING,
     },
   };
+}
+
+/** An EMF metric the authorizer writes (namespace CrlAuthorizer, dimension service), over five minutes. */
+function authorizerMetric(metricName: string, statistic: string, extra: Record<string, string> = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: AUTHORIZER_SERVICE, ...extra },
+    statistic,
+    period: Duration.minutes(5),
+  });
 }
 
 function reserved(n: number | 'none'): { reservedConcurrentExecutions?: number } {
