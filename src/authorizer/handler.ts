@@ -1,5 +1,5 @@
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
-import type { Verdict } from '../lookup/decide.js';
+import { indexTimes, type Verdict } from '../lookup/decide.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
 import type { CertFacts } from '../x509/cert.js';
@@ -173,6 +173,7 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
 
     const index = verdict?.index;
     const meta = index?.meta;
+    const times = index && indexTimes(index);
     const ctx: AuthorizerContext = {
       ...extra,
       status: verdict?.status ?? 'unknown',
@@ -197,8 +198,9 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
         issuer: cert?.issuerText,
         crlNumber: meta?.crlNumber ?? undefined,
         indexAgeSeconds: index && state ? state.cache.ageSeconds(index, now) : undefined,
-        crlAgeSeconds: meta ? Math.max(0, Math.round((now - Date.parse(meta.thisUpdate)) / 1000)) : undefined,
-        secondsToNextUpdate: meta?.nextUpdate ? Math.round((Date.parse(meta.nextUpdate) - now) / 1000) : undefined,
+        crlAgeSeconds: times ? Math.max(0, Math.round((now - times.thisUpdateMs) / 1000)) : undefined,
+        secondsToNextUpdate:
+          times && times.nextUpdateMs !== Infinity ? Math.round((times.nextUpdateMs - now) / 1000) : undefined,
         latencyUs,
         requestId: request?.requestId ?? context?.awsRequestId,
         shape: request?.shape,

@@ -109,6 +109,11 @@ function factsOf(index: RevocationIndex): IndexFacts {
   return facts;
 }
 
+/** An index's thisUpdate and nextUpdate (Infinity when absent) in ms, parsed once per index. */
+export function indexTimes(index: RevocationIndex): { thisUpdateMs: number; nextUpdateMs: number } {
+  return factsOf(index);
+}
+
 function newer(a: RevocationIndex, b: RevocationIndex): boolean {
   const na = a.meta.crlNumber === null ? -1n : BigInt(a.meta.crlNumber);
   const nb = b.meta.crlNumber === null ? -1n : BigInt(b.meta.crlNumber);
