@@ -19,14 +19,22 @@ export interface ObjectStore {
 
 export interface GetOptions {
   ifNoneMatch?: string;
+  /** Only this ETag: a changed object fails with `store.precondition-failed` (ranged GETs of one version). */
+  ifMatch?: string;
+  /** Bytes [start, end) of the object; the result's `size` is then the whole object's size. */
+  range?: { start: number; end: number };
 }
 
 export type GetResult =
-  | { status: 'ok'; body: Uint8Array; etag: string }
+  | { status: 'ok'; body: Uint8Array; etag: string; size?: number }
   | { status: 'not-modified' };
 
 export interface PutOptions {
   metadata?: Record<string, string>;
+  /** Write only over this ETag (S3 conditional write; a folder compares before an atomic replace). */
+  ifMatch?: string;
+  /** `'*'`: write only when no object exists at the key. A failed condition is `store.precondition-failed`. */
+  ifNoneMatch?: '*';
 }
 
 export interface HeadResult {
