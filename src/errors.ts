@@ -25,6 +25,7 @@ export const CODES = [
   'crl.reasons-partition-unsupported',
   'crl.rollback',
   'crl.ca-missing',
+  'crl.accepted',
   'blob.malformed',
   'blob.checksum-mismatch',
   'blob.unsupported-version',

@@ -1,5 +1,7 @@
-import { CrlAuthorizerError } from '../errors.js';
+import { envChoice, envInteger, envList, envString, type Env } from '../config/env.js';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../store/types.js';
+
+export { envBoolean, envChoice, envInteger, envList, envString, type Env } from '../config/env.js';
 
 /**
  * The authorizer's configuration (DESIGN.md, "Environment"). Precedence, highest first: the `config` passed to
@@ -39,8 +41,6 @@ export const MAX_STORE_TIMEOUT_MS = 9000;
 /** One week: a longer bound would let a cache outlive any CRL's usual validity. */
 export const MAX_STALE_SECONDS_LIMIT = 7 * 24 * 3600;
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
 export function readConfig(env: Env = process.env, overrides: Partial<AuthorizerConfig> = {}): AuthorizerConfig {
   const config: AuthorizerConfig = {
     storeUrl: envString(env, 'CRL_STORE_URL'),
@@ -53,50 +53,6 @@ export function readConfig(env: Env = process.env, overrides: Partial<Authorizer
     ...definedOnly(overrides),
   };
   return config;
-}
-
-/** A trimmed string, or undefined when unset or blank. */
-export function envString(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
-
-/** A comma-separated list without blanks, or undefined when unset or blank. */
-export function envList(env: Env, name: string): string[] | undefined {
-  const v = envString(env, name);
-  if (v === undefined) return undefined;
-  const items = v
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return items.length > 0 ? items : undefined;
-}
-
-/** A whole decimal number in [min, max]; anything else fails with a sentence naming the variable and limits. */
-export function envInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const v = envString(env, name);
-  if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    throw new CrlAuthorizerError('usage', `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  }
-  return Number(v);
-}
-
-export function envChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
-  const v = envString(env, name);
-  if (v === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(v)) {
-    throw new CrlAuthorizerError('usage', `${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
-  }
-  return v as T;
-}
-
-export function envBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const v = envString(env, name)?.toLowerCase();
-  if (v === undefined) return fallback;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new CrlAuthorizerError('usage', `${name} must be true or false, got ${JSON.stringify(v)}`);
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -1,25 +1,32 @@
+import { createHash } from 'node:crypto';
 import { CrlAuthorizerError } from '../errors.js';
 import { encodeBlob } from '../blob/encode.js';
 import { readBlobHeader, type BlobMeta } from '../blob/header.js';
 import { verifyCrl, type CrlFacts } from '../crl/verify.js';
 import { pemBlocks } from '../der/input.js';
+import { describeCrl, indexInfo, sameIssuerAndScope, supersedes, type IndexInfo, type Ranked } from '../lookup/info.js';
 import { readCertificate, type CertFacts } from '../x509/cert.js';
 
 export interface PreprocessOptions {
   /** The evaluation time for every check (one clock: nothing below reads Date.now()). */
   at: Date;
   allowNoNextUpdate?: boolean;
-  /** What the blob this one would replace says: a lower CRL number or an older thisUpdate is a rollback. */
+  /** What the blob this one would replace says: replacing it by a CRL it supersedes is a rollback. */
   previous?: PreviousBlob;
 }
 
-/** The facts of the current blob that rollback protection compares (its meta, or its object metadata). */
-export type PreviousBlob = Pick<BlobMeta, 'crlNumber' | 'thisUpdate'>;
+/**
+ * The facts of the current blob that rollback protection compares: its meta (from its header), or what its object
+ * metadata carries (`groupId` is `groupIdOf` of its issuer and scope).
+ */
+export type PreviousBlob = BlobMeta | { crlNumber: string | null; thisUpdate: string; groupId: string };
 
 export interface PreprocessResult {
   blob: Uint8Array;
   facts: CrlFacts;
   meta: BlobMeta;
+  /** Set when the blob replaced is for a different issuer or scope: not a rollback, but worth saying. */
+  replaces?: string;
 }
 
 /**
@@ -38,26 +45,41 @@ export function preprocess(
     at: opts.at,
     ...(opts.allowNoNextUpdate !== undefined && { allowNoNextUpdate: opts.allowNoNextUpdate }),
   });
-  if (opts.previous) refuseRollback(facts, opts.previous);
+  const next = indexInfo(blobMeta(facts));
+  const replaces = opts.previous && refuseRollback(next, opts.previous);
   const blob = encodeBlob(facts.keys, blobMeta(facts));
   // The encoder completes the meta (the folded count), so report what the blob itself says.
-  return { blob, facts, meta: readBlobHeader(blob).meta };
+  return { blob, facts, meta: readBlobHeader(blob).meta, ...(replaces && { replaces }) };
 }
 
-/** Replaying an old CRL must never un-revoke a certificate (DESIGN.md "Revocation is per issuer and scope"). */
-function refuseRollback(facts: CrlFacts, previous: PreviousBlob): void {
-  if (previous.crlNumber !== null && facts.crlNumber !== undefined && facts.crlNumber < BigInt(previous.crlNumber)) {
-    throw new CrlAuthorizerError(
-      'crl.rollback',
-      `CRL number ${facts.crlNumber} is lower than the current blob's ${previous.crlNumber}`,
-    );
+/** A short, ASCII id of a CRL's issuer and scope, for object metadata: equal ids = `sameIssuerAndScope`. */
+export function groupIdOf(info: Pick<IndexInfo, 'group'>): string {
+  return createHash('sha256').update(info.group).digest('hex').slice(0, 32);
+}
+
+/**
+ * Replaying an old CRL must never un-revoke a certificate (DESIGN.md "Revocation is per issuer and scope"): the
+ * CRL is refused when the current blob supersedes it. A current blob for another issuer or scope is not
+ * comparable; the CRL replaces it, and the returned sentence says so.
+ */
+function refuseRollback(next: IndexInfo, previous: PreviousBlob): string | undefined {
+  const held = rankOf(previous);
+  const rival = { ...next, group: groupIdOf(next) };
+  if (!sameIssuerAndScope(held, rival)) return `replaces the blob of ${describeCrl(held)} for a different issuer or scope`;
+  if (supersedes(held, rival)) {
+    throw new CrlAuthorizerError('crl.rollback', `${describeCrl(next)} is older than the current blob's ${describeCrl(held)}`);
   }
-  if (facts.thisUpdate.getTime() < Date.parse(previous.thisUpdate)) {
-    throw new CrlAuthorizerError(
-      'crl.rollback',
-      `CRL thisUpdate ${facts.thisUpdate.toISOString()} is older than the current blob's ${previous.thisUpdate}`,
-    );
+  return undefined;
+}
+
+/** Precedence facts of the current blob, with its issuer and scope as a group id either way. */
+function rankOf(p: PreviousBlob): Ranked & { thisUpdate: string } {
+  if (!('groupId' in p)) {
+    const info = indexInfo(p);
+    return { ...info, group: groupIdOf(info) };
   }
+  const crlNumber = p.crlNumber === null ? null : BigInt(p.crlNumber);
+  return { group: p.groupId, crlNumber, thisUpdate: p.thisUpdate, thisUpdateMs: Date.parse(p.thisUpdate) };
 }
 
 export function blobMeta(facts: CrlFacts): BlobMeta {

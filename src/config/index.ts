@@ -1,0 +1,2 @@
+export { envBoolean, envChoice, envInteger, envList, envString, type Env } from './env.js';
+export * from './names.js';
