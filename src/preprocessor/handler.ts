@@ -4,6 +4,7 @@ import { readBlobHeader } from '../blob/header.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
 import { preprocess, type PreviousBlob } from './preprocess.js';
+import { privateCaFromEnv, privateCaResolver, withRefreshedCa, type CaCertificateResolver } from './private-ca.js';
 
 /** DESIGN.md "Environment": the preprocessor's defaults. */
 export const DEFAULT_CRL_SUFFIXES = ['.crl', '.crl.pem'] as const;
@@ -44,6 +45,11 @@ export interface PreprocessorOptions {
   caCertKey?: string;
   /** CRL_ALLOW_NO_NEXT_UPDATE. @default false */
   allowNoNextUpdate?: boolean;
+  /**
+   * Where a CRL's CA certificate comes from when no `<name>.ca.pem` is beside it (given the CRL's bucket key):
+   * AWS Private CA (PRIVATE_CA_ARNS, src/preprocessor/private-ca.ts). @default none
+   */
+  caCertificates?: CaCertificateResolver;
   /** The one clock: the time every check is made at. @default () => new Date() */
   now?: () => Date;
   /** Where JSON log lines go. @default one line on stdout each (CloudWatch reads the EMF ones as metrics) */
@@ -77,7 +83,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): Preprocess
     ...(suffixes.length > 0 && { suffixes }),
     ...(env.CA_CERT_KEY && { caCertKey: env.CA_CERT_KEY }),
     allowNoNextUpdate: parseBool('CRL_ALLOW_NO_NEXT_UPDATE', env.CRL_ALLOW_NO_NEXT_UPDATE),
+    ...privateCaOptions(env),
   };
+}
+
+function privateCaOptions(env: NodeJS.ProcessEnv): Pick<PreprocessorOptions, 'caCertificates'> {
+  const pca = privateCaFromEnv(env);
+  return pca ? { caCertificates: privateCaResolver(pca) } : {};
 }
 
 function parseBool(name: string, v: string | undefined): boolean {
@@ -111,14 +123,19 @@ export function createPreprocessorHandler(options: PreprocessorOptions): Preproc
     if (!crl) return { key, action: 'skipped', reason: 'the CRL no longer exists' };
     const caKey = options.caCertKey ?? name + CA_CERT_SUFFIX;
     const ca = await getOrUndefined(store, caKey);
-    if (!ca) throw new CrlAuthorizerError('crl.ca-missing', `CA certificate ${caKey} for CRL ${key} was not found`);
+    const resolved = ca ? undefined : await options.caCertificates?.(prefix + key);
+    if (!ca && !resolved) throw new CrlAuthorizerError('crl.ca-missing', `CA certificate ${caKey} for CRL ${key} was not found`);
     const previous = await currentBlob(store, blobKey, log);
 
-    const { blob, facts, meta } = preprocess(crl.body, [ca.body], {
-      at: now(),
-      allowNoNextUpdate: options.allowNoNextUpdate ?? false,
-      ...(previous && { previous }),
-    });
+    const verify = (cas: Uint8Array[]) =>
+      preprocess(crl.body, cas, {
+        at: now(),
+        allowNoNextUpdate: options.allowNoNextUpdate ?? false,
+        ...(previous && { previous }),
+      });
+    const { blob, facts, meta } = ca
+      ? verify([ca.body])
+      : await withRefreshedCa(options.caCertificates!, prefix + key, resolved!, verify);
     // Re-delivery, or the same CRL uploaded again: the blob would be byte-identical, and rewriting it would only
     // change its ETag and make every authorizer reload it.
     if (previous && previous.crlSha256 === meta.crlSha256) {
