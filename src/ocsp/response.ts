@@ -27,6 +27,13 @@ const RESPONSE_STATUS: Record<number, string> = {
   6: 'unauthorized',
 };
 
+/**
+ * How far a response's thisUpdate may be ahead of our clock. A responder that signs on demand sets thisUpdate to
+ * its own "now", which is after the request's time by the round trip and by the two clocks' skew; one minute
+ * covers both without accepting a response dated meaningfully in the future (openssl allows five).
+ */
+export const OCSP_CLOCK_SKEW_MS = 60_000;
+
 /** A verified answer about one certificate. */
 export interface OcspResult {
   status: 'good' | 'revoked' | 'unknown';
@@ -220,7 +227,7 @@ export function verifyResponse(der: Uint8Array, opts: VerifyOptions): OcspResult
     fail('ocsp.cert-id-mismatch', 'OCSP response does not answer for the certificate asked about (RFC 6960 3.2 (1))');
   }
   const at = opts.at.getTime();
-  if (single.thisUpdate.getTime() > at) {
+  if (single.thisUpdate.getTime() > at + OCSP_CLOCK_SKEW_MS) {
     fail('ocsp.not-yet-valid', `OCSP thisUpdate ${single.thisUpdate.toISOString()} is after ${opts.at.toISOString()} (RFC 6960 3.2 (4))`);
   }
   if (!single.nextUpdate) fail('ocsp.stale', 'OCSP response has no nextUpdate (RFC 5019 2.2.4 requires the client to reject it)');

@@ -11,7 +11,7 @@ import { OcspCache, DEFAULT_OCSP_CACHE_BYTES, DEFAULT_OCSP_CACHE_ENTRIES } from 
 import { ocspUrls } from './cert-extensions.js';
 import { exchange } from './http.js';
 import { certIdOf, issuerHashes, requestDer, type IssuerHashes } from './request.js';
-import { verifyResponse } from './response.js';
+import { OCSP_CLOCK_SKEW_MS, verifyResponse } from './response.js';
 
 export const DEFAULT_OCSP_TIMEOUT_MS = 1000;
 /** How long a responder that failed is not asked again: short, so an outage costs one timeout per few seconds. */
@@ -157,7 +157,7 @@ export class OcspSource implements RevocationSource {
       };
       this.cache.set(key, {
         answer: { status: r.status, code: r.code, reason: r.reason, summary: { ...summary, detail: { cache: 'hit' } } },
-        thisUpdateMs: r.thisUpdate.getTime(),
+        thisUpdateMs: r.thisUpdate.getTime() - OCSP_CLOCK_SKEW_MS,
         nextUpdateMs: r.nextUpdate.getTime(),
       });
       return answer;
