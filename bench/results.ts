@@ -119,6 +119,8 @@ export interface BenchResults {
   lookup: LookupRow[];
   handler: HandlerRow[];
   revalidation: RevalidationRow[];
+  /** OCSP source rows (bench/tasks/ocsp.ts); absent in results written before it existed. */
+  ocsp?: import('./tasks/ocsp.js').OcspBenchRow[];
   table: TableRow[];
   targets: TargetLine[];
   notes: string[];

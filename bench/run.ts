@@ -29,6 +29,7 @@ import type {
   RevalidationRow,
 } from './results.js';
 import { median } from './stats.js';
+import type { OcspBenchRow } from './tasks/ocsp.js';
 import { AT, CA_ALGS, SEED, SyntheticCrls, type BenchCrl } from './synthetic.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -108,6 +109,7 @@ async function run(argv: string[]): Promise<number> {
     await section(ctx, `warm handler at ${label}`, () => handler(ctx, entries, crls.get(`ec-p256/${entries}`)!));
   }
   await section(ctx, 'revalidation against s3rver', () => revalidation(ctx, opts.sizes[0]!));
+  await section(ctx, 'OCSP against openssl ocsp', () => ocspRows(ctx));
   progress.done();
 
   results.durationSeconds = Math.round((Date.now() - measuredFrom) / 100) / 10;
@@ -134,6 +136,7 @@ async function run(argv: string[]): Promise<number> {
   console.log(`ratio = this project ÷ alternative (below 1: this project is faster or smaller)\n`);
   console.log(formatTable(table));
   console.log(`\ntargets (issue #5; reported, never fail the run):\n${formatTargets(targets)}`);
+  printOcsp(results.ocsp);
   for (const n of results.notes) console.log(`note: ${n}`);
   for (const e of results.errors) console.log(`ERROR: ${e}`);
   console.log(`\nwrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), svgPath)}`);
@@ -318,6 +321,28 @@ async function revalidation(ctx: Context, entries: number): Promise<void> {
   });
   ctx.results.revalidation.push(...r.result.rows);
   ctx.results.notes.push(`Revalidation used the ${fmtEntries(entries)}-entry blob (${r.result.rows[0]?.objectBytes ?? 0} bytes).`);
+}
+
+async function ocspRows(ctx: Context): Promise<void> {
+  const quick = ctx.opts.quick;
+  const r = await ctx.children.task<{ rows: OcspBenchRow[] }>('ocsp', {
+    requests: quick ? 20 : 200,
+    clients: quick ? 100 : 1000,
+    benchSeconds: quick ? 0.2 : 2,
+  });
+  ctx.results.ocsp = r.result.rows;
+}
+
+/** The OCSP rows and their target line (issue #13: a cached answer adds at most 5 µs at p50). */
+function printOcsp(rows: readonly OcspBenchRow[] | undefined): void {
+  if (!rows?.length) return;
+  console.log('\nOCSP (bench/tasks/ocsp.ts):');
+  for (const r of rows) {
+    const extra = r.hitRate === undefined ? '' : `, hit rate ${(r.hitRate * 100).toFixed(1)}% (${r.clients} clients, cache ${r.cacheEntries} entries)`;
+    console.log(`  ${r.case}: p50 ${r.p50Us.toFixed(2)} µs, p99 ${r.p99Us.toFixed(2)} µs over ${r.requests} requests${extra}`);
+  }
+  const cached = rows.find((r) => r.case === 'cached answer (source.check hit)');
+  if (cached) console.log(`  target: cached answer adds ≤ 5 µs at p50: ${cached.p50Us.toFixed(2)} µs ${cached.p50Us <= 5 ? 'met' : 'NOT met'}`);
 }
 
 run(process.argv.slice(2)).then(

@@ -1,5 +1,7 @@
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
-import { allows, verdictOf, type Answered, type Verdict } from '../lookup/decide.js';
+import { allows, verdictOf, type Answered, type DecisionRule, type Verdict } from '../lookup/decide.js';
+import { readOcspConfig, type OcspConfig } from '../ocsp/config.js';
+import { issuersFromStore, lazySource, OcspStage, RememberedSource } from '../ocsp/stage.js';
 import type { RevocationSource, SourceAnswer } from '../sources/types.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
@@ -60,6 +62,8 @@ export interface HandlerOptions {
   relistSeconds?: number;
   /** Certificates whose parsed facts are kept for repeat clients; 0 parses every request. @default 256 */
   certCacheEntries?: number;
+  /** OCSP settings over the environment's (OCSP_MODE, OCSP_TIMEOUT_MS, OCSP_URL, OCSP_ISSUER_CERTS). */
+  ocsp?: Partial<OcspConfig>;
 }
 
 /** The Lambda context fields the handler reads. */
@@ -78,6 +82,10 @@ interface Ready {
   cache: IndexCache;
   /** Asked in order for every certificate; `verdictOf` combines their answers. */
   sources: readonly RevocationSource[];
+  /** OCSP_MODE's rule for `verdictOf` (require: OCSP must say good). */
+  rule?: DecisionRule;
+  /** OCSP, when OCSP_MODE is not off. */
+  ocsp?: OcspStage;
 }
 
 /** Everything one request produced, whether or not it got as far as a verdict. */
@@ -138,7 +146,22 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
       storeTimeoutMs: config.storeTimeoutMs,
       response: config.response,
     });
-    return { config, cache, sources: [cache] };
+    const oc = readOcspConfig(options.env ?? process.env, options.ocsp);
+    if (oc.mode === 'off') return { config, cache, sources: [cache] };
+    log.info('OCSP configured', { ocspMode: oc.mode, ocspTimeoutMs: oc.timeoutMs, ocspUrl: oc.url ?? '(from each certificate)' });
+    // OCSP first, so that its good decides in prefer/require; it reads the CRL's answer to know whether it is needed.
+    const crl = new RememberedSource(cache);
+    const ocsp = new OcspStage(
+      oc.mode,
+      crl,
+      lazySource(async () => ({
+        issuers: await issuersFromStore(store, oc.issuerKeys),
+        ...(oc.url && { responderUrl: oc.url }),
+        timeoutMs: oc.timeoutMs,
+        graceSeconds: config.graceSeconds,
+      })),
+    );
+    return { config, cache, sources: [ocsp, crl], rule: ocsp.rule, ocsp };
   }
 
   /** The configured state; the first call reads the configuration, and a bad one fails every call after. */
@@ -166,7 +189,7 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
       const cert = (o.cert = certs.facts(certificatePem(request.pem)));
       const pending = state.cache.refresh(now);
       if (pending) await pending;
-      const asked = ask(state.sources, cert, now);
+      const asked = ask(state.sources, cert, now, state.rule);
       const verdict = (o.verdict = isThenable(asked) ? await asked : asked);
       o.code = verdict.code;
       o.reason = verdict.reason;
@@ -235,16 +258,16 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
  * Asks every source in order and combines the answers. While sources answer synchronously (the CRL index always
  * does) no promise is made; the first that returns one moves the rest onto the async path.
  */
-function ask(sources: readonly RevocationSource[], cert: CertFacts, now: number): Verdict | Promise<Verdict> {
+function ask(sources: readonly RevocationSource[], cert: CertFacts, now: number, rule?: DecisionRule): Verdict | Promise<Verdict> {
   const at = new Date(now);
   const answers: Answered[] = [];
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i]!;
     const a = source.check(cert, at);
-    if (isThenable(a)) return askOn(sources, i, a, answers, cert, at);
+    if (isThenable(a)) return askOn(sources, i, a, answers, cert, at, rule);
     answers.push({ source: source.name, answer: a });
   }
-  return verdictOf(answers);
+  return verdictOf(answers, rule);
 }
 
 async function askOn(
@@ -254,10 +277,11 @@ async function askOn(
   answers: Answered[],
   cert: CertFacts,
   at: Date,
+  rule?: DecisionRule,
 ): Promise<Verdict> {
   answers.push({ source: sources[i]!.name, answer: await first });
   for (const source of sources.slice(i + 1)) answers.push({ source: source.name, answer: await source.check(cert, at) });
-  return verdictOf(answers);
+  return verdictOf(answers, rule);
 }
 
 function respond(o: Outcome, ctx: AuthorizerContext): AuthorizerResponse {
@@ -275,6 +299,7 @@ function decisionFields(
   context: InvocationContext | undefined,
 ): DecisionFields {
   const summary = o.verdict?.summary;
+  const ocsp = o.state?.ocsp?.consulted(o.cert, now);
   const thisUpdateMs = summary?.thisUpdate === undefined ? undefined : Date.parse(summary.thisUpdate);
   const nextUpdateMs = summary?.nextUpdate === undefined ? undefined : Date.parse(summary.nextUpdate);
   return {
@@ -291,6 +316,19 @@ function decisionFields(
     latencyUs,
     requestId: o.request?.requestId ?? context?.awsRequestId,
     shape: o.request?.shape,
+    ...(summary?.source && { source: summary.source }),
+    ...(ocsp && ocspFields(ocsp)),
+  };
+}
+
+/** OCSP's part of the decision line: whether the cache answered, and the responder's latency when it was asked. */
+function ocspFields(a: SourceAnswer): Pick<DecisionFields, 'ocspCode' | 'ocspCache' | 'ocspLatencyMs'> {
+  const d = a.summary?.detail;
+  const cache = d?.cache === 'hit' ? 'hit' : 'miss';
+  return {
+    ocspCode: a.code,
+    ocspCache: cache,
+    ...(typeof d?.latencyMs === 'number' && { ocspLatencyMs: d.latencyMs }),
   };
 }
 

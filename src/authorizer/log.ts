@@ -70,6 +70,12 @@ export interface DecisionFields {
   latencyUs: number;
   requestId?: string;
   shape?: string;
+  /** Which source decided (the verdict's summary): `crl`, `ocsp`, `denylist`; absent when none answered. */
+  source?: string;
+  /** When OCSP was asked: its answer's code, whether its cache answered, and a responder call's latency. */
+  ocspCode?: string;
+  ocspCache?: 'hit' | 'miss';
+  ocspLatencyMs?: number;
 }
 
 const REVALIDATION_METRIC: Record<RevalidationOutcome, string> = {
@@ -104,6 +110,8 @@ export class Metrics {
     const withAge = f.crlAgeSeconds !== undefined;
     const withNext = f.secondsToNextUpdate !== undefined;
     const withRevalidations = this.pendingAny;
+    const withOcsp = f.ocspCache !== undefined;
+    const withOcspLatency = f.ocspLatencyMs !== undefined;
     const o: Record<string, unknown> = {
       level: 'INFO',
       message: 'decision',
@@ -113,6 +121,11 @@ export class Metrics {
     };
     if (withAge) o.CrlAgeSeconds = f.crlAgeSeconds;
     if (withNext) o.SecondsToNextUpdate = f.secondsToNextUpdate;
+    if (withOcsp) {
+      o.OcspCacheHits = f.ocspCache === 'hit' ? 1 : 0;
+      o.OcspCacheMisses = f.ocspCache === 'hit' ? 0 : 1;
+    }
+    if (withOcspLatency) o.OcspLatency = f.ocspLatencyMs;
     if (withRevalidations) {
       for (const k of Object.keys(this.pending) as RevalidationOutcome[]) {
         o[REVALIDATION_METRIC[k]] = this.pending[k];
@@ -121,11 +134,12 @@ export class Metrics {
       this.pendingAny = false;
     }
     const body = JSON.stringify(o);
-    return `${this.prefix(withAge, withRevalidations, withNext)}${Math.trunc(now)}},${body.slice(1)}`;
+    const ocspBits = (withOcsp ? 8 : 0) | (withOcspLatency ? 16 : 0) | (f.source !== undefined ? 32 : 0);
+    return `${this.prefix(withAge, withRevalidations, withNext, ocspBits)}${Math.trunc(now)}},${body.slice(1)}`;
   }
 
-  private prefix(withAge: boolean, withRevalidations: boolean, withNext: boolean): string {
-    const k = (withAge ? 1 : 0) | (withRevalidations ? 2 : 0) | (withNext ? 4 : 0);
+  private prefix(withAge: boolean, withRevalidations: boolean, withNext: boolean, ocspBits = 0): string {
+    const k = (withAge ? 1 : 0) | (withRevalidations ? 2 : 0) | (withNext ? 4 : 0) | ocspBits;
     let p = this.prefixes.get(k);
     if (p === undefined) {
       const ns = this.namespace;
@@ -135,8 +149,12 @@ export class Metrics {
       if (withRevalidations) {
         for (const name of Object.values(REVALIDATION_METRIC)) service.push({ Name: name, Unit: 'Count' });
       }
+      if (ocspBits & 8) service.push({ Name: 'OcspCacheHits', Unit: 'Count' }, { Name: 'OcspCacheMisses', Unit: 'Count' });
+      if (ocspBits & 16) service.push({ Name: 'OcspLatency', Unit: 'Milliseconds' });
+      // Decisions by the source that decided, beside by code, once a line says which source it was.
+      const dims = ocspBits & 32 ? [['service', 'code'], ['service', 'source']] : [['service', 'code']];
       const directives: unknown[] = [
-        { Namespace: ns, Dimensions: [['service', 'code']], Metrics: [{ Name: 'Decisions', Unit: 'Count' }] },
+        { Namespace: ns, Dimensions: dims, Metrics: [{ Name: 'Decisions', Unit: 'Count' }] },
       ];
       if (service.length > 0) directives.push({ Namespace: ns, Dimensions: [['service']], Metrics: service });
       // `{"_aws":{"CloudWatchMetrics":[...],"Timestamp":` + now + `}},` + the fields.

@@ -6,6 +6,7 @@ import type { ObjectStore } from '../store/types.js';
 import type { S3Event } from './events.js';
 import type { RecordOutcome } from './outcome.js';
 import { createPreprocessor } from './process.js';
+import { privateCaFromEnv, privateCaResolver, type CaCertificateResolver } from './private-ca.js';
 
 export { BLOB_SUFFIX, CA_CERT_SUFFIX, DEFAULT_CRL_SUFFIXES, METRIC_NAMESPACE, OUTCOME_SUFFIX } from '../config/names.js';
 export { decodeKey, type S3Event, type S3EventRecord } from './events.js';
@@ -32,6 +33,11 @@ export interface PreprocessorOptions {
   caCertKey?: string;
   /** CRL_ALLOW_NO_NEXT_UPDATE. @default false */
   allowNoNextUpdate?: boolean;
+  /**
+   * Where a CRL's CA certificate comes from when no `<name>.ca.pem` is beside it (given the CRL's bucket key):
+   * AWS Private CA (PRIVATE_CA_ARNS, src/preprocessor/private-ca.ts). @default none
+   */
+  caCertificates?: CaCertificateResolver;
   /** The one clock: the time every check is made at. @default () => new Date() */
   now?: () => Date;
   /** Where JSON log lines go. @default one line on stdout each (CloudWatch reads the EMF ones as metrics) */
@@ -61,7 +67,13 @@ export function optionsFromEnv(env: Env = process.env): PreprocessorOptions {
     ...(suffixes && { suffixes }),
     ...(caCertKey && { caCertKey }),
     allowNoNextUpdate: envBoolean(env, 'CRL_ALLOW_NO_NEXT_UPDATE', false),
+    ...privateCaOptions(env),
   };
+}
+
+function privateCaOptions(env: Env): Pick<PreprocessorOptions, 'caCertificates'> {
+  const pca = privateCaFromEnv(env);
+  return pca ? { caCertificates: privateCaResolver(pca) } : {};
 }
 
 /**
@@ -80,6 +92,7 @@ export function createPreprocessorHandler(options: PreprocessorOptions): Preproc
     ...(options.suffixes !== undefined && { suffixes: options.suffixes }),
     ...(options.caCertKey !== undefined && { caCertKey: options.caCertKey }),
     ...(options.allowNoNextUpdate !== undefined && { allowNoNextUpdate: options.allowNoNextUpdate }),
+    ...(options.caCertificates !== undefined && { caCertificates: options.caCertificates }),
     now,
     warn: log,
   });

@@ -7,6 +7,7 @@ import { locationOf, targetOf, type S3Event, type S3EventRecord } from './events
 import { outcomeRecord, type RecordOutcome } from './outcome.js';
 import { groupIdOf, preprocess, type PreviousBlob } from './preprocess.js';
 import { indexInfo } from '../lookup/info.js';
+import { withRefreshedCa, type CaCertificateResolver } from './private-ca.js';
 
 export interface ProcessOptions {
   store: ObjectStore;
@@ -18,6 +19,8 @@ export interface ProcessOptions {
   caCertKey?: string;
   /** CRL_ALLOW_NO_NEXT_UPDATE. @default false */
   allowNoNextUpdate?: boolean;
+  /** Where a CRL's CA certificate comes from when no `<name>.ca.pem` is beside it (AWS Private CA). */
+  caCertificates?: CaCertificateResolver;
   /** The one clock: the time every check is made at. */
   now: () => Date;
   /** A structured warning that is not an outcome (an unreadable blob, an outcome record not written). */
@@ -47,14 +50,19 @@ export function createPreprocessor(options: ProcessOptions): (event: S3Event) =>
     if (!crl) return { outcome: { key, action: 'skipped', reason: 'the CRL no longer exists' } };
     const caKey = options.caCertKey ?? name + CA_CERT_SUFFIX;
     const ca = await getOrUndefined(store, caKey);
-    if (!ca) throw new CrlAuthorizerError('crl.ca-missing', `CA certificate ${caKey} for CRL ${key} was not found`);
+    const resolved = ca ? undefined : await options.caCertificates?.(where.prefix + key);
+    if (!ca && !resolved) throw new CrlAuthorizerError('crl.ca-missing', `CA certificate ${caKey} for CRL ${key} was not found`);
     const previous = await currentBlob(blobKey);
 
-    const { blob, facts, meta, replaces } = preprocess(crl.body, [ca.body], {
-      at: now(),
-      allowNoNextUpdate: options.allowNoNextUpdate ?? false,
-      ...(previous && { previous }),
-    });
+    const verify = (cas: Uint8Array[]) =>
+      preprocess(crl.body, cas, {
+        at: now(),
+        allowNoNextUpdate: options.allowNoNextUpdate ?? false,
+        ...(previous && { previous }),
+      });
+    const { blob, facts, meta, replaces } = ca
+      ? verify([ca.body])
+      : await withRefreshedCa(options.caCertificates!, where.prefix + key, resolved!, verify);
     // Re-delivery, or the same CRL uploaded again: the blob would be byte-identical, and rewriting it would only
     // change its ETag and make every authorizer reload it.
     if (previous && previous.crlSha256 === meta.crlSha256) {

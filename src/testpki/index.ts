@@ -8,3 +8,5 @@ export * from './extensions.js';
 export * from './cert.js';
 export * from './crl.js';
 export * from './large-crl.js';
+export * from './aia.js';
+export * from './ocsp.js';

@@ -132,4 +132,11 @@ describe('npm run bench -- --quick', () => {
     const lines = svg.match(/<polyline /g) ?? [];
     expect(lines.length).toBe(5 + 2);
   });
+
+  it('measures OCSP: a cached answer, an uncached one against openssl ocsp, and the hit rate of a repeat-client mix', () => {
+    const cases = (results.ocsp ?? []).map((r) => r.case);
+    expect(cases).toEqual(['uncached (openssl ocsp on 127.0.0.1)', 'cached answer (source.check hit)', 'repeat-client mix', 'repeat-client mix']);
+    for (const r of results.ocsp!.filter((x) => x.case === 'repeat-client mix')) expect(r.hitRate).toBeGreaterThan(0);
+    expect(stdout).toMatch(/target: cached answer adds ≤ 5 µs at p50/);
+  });
 });
