@@ -18,6 +18,8 @@ export interface AuthorizerConfig {
   graceSeconds: number;
   /** `CRL_STORE_TIMEOUT_MS`: budget of every store call. @default 2000 */
   storeTimeoutMs: number;
+  /** `CRL_DENYLIST_KEY`: the break-glass denylist, relative to the prefix; absent object = empty. @default 'denylist.json' */
+  denylistKey: string;
   /** `AUTHORIZER_RESPONSE`: `policy` (IAM policy) or `simple` (HTTP API payload 2.0 only). @default 'policy' */
   response: 'policy' | 'simple';
 }
@@ -28,6 +30,7 @@ export const DEFAULTS = {
   graceSeconds: 0,
   storeTimeoutMs: DEFAULT_STORE_TIMEOUT_MS,
   response: 'policy',
+  denylistKey: 'denylist.json',
 } as const satisfies Partial<AuthorizerConfig>;
 
 /**
@@ -49,6 +52,7 @@ export function readConfig(env: Env = process.env, overrides: Partial<Authorizer
     maxStaleSeconds: envInteger(env, 'CRL_MAX_STALE_SECONDS', DEFAULTS.maxStaleSeconds, 0, MAX_STALE_SECONDS_LIMIT),
     graceSeconds: envInteger(env, 'CRL_NEXT_UPDATE_GRACE_SECONDS', DEFAULTS.graceSeconds, 0, MAX_STALE_SECONDS_LIMIT),
     storeTimeoutMs: envInteger(env, 'CRL_STORE_TIMEOUT_MS', DEFAULTS.storeTimeoutMs, 1, MAX_STORE_TIMEOUT_MS),
+    denylistKey: envString(env, 'CRL_DENYLIST_KEY') ?? DEFAULTS.denylistKey,
     response: envChoice(env, 'AUTHORIZER_RESPONSE', ['policy', 'simple'] as const, DEFAULTS.response),
     ...definedOnly(overrides),
   };

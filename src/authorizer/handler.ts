@@ -1,5 +1,6 @@
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
 import { allows, verdictOf, type Answered, type Verdict } from '../lookup/decide.js';
+import { DenylistSource } from '../denylist/source.js';
 import type { RevocationSource, SourceAnswer } from '../sources/types.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
@@ -119,8 +120,10 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
       throw new CrlAuthorizerError('usage', 'CRL_STORE_URL is required (s3://bucket/prefix or file:///path)');
     }
     const store = options.store ?? openStore(config.storeUrl!, { timeoutMs: config.storeTimeoutMs });
+    const denylist = new DenylistSource(store, config.denylistKey);
     const cache = new IndexCache({
       store,
+      alsoRevalidate: () => refreshDenylist(denylist),
       keys: config.cacheKeys,
       revalidateSeconds: config.revalidateSeconds,
       maxStaleSeconds: config.maxStaleSeconds,
@@ -138,7 +141,20 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
       storeTimeoutMs: config.storeTimeoutMs,
       response: config.response,
     });
-    return { config, cache, sources: [cache] };
+    // The denylist first: a match denies whatever the CRLs say (DESIGN.md "Denylist").
+    return { config, cache, sources: [denylist, cache] };
+  }
+
+  /**
+   * One denylist refresh in a revalidation round. A denylist that does not parse (or cannot be read) keeps the
+   * last good one and writes the `DenylistRefreshFailed` metric (the alarm is on it).
+   */
+  async function refreshDenylist(denylist: DenylistSource): Promise<void> {
+    const r = await denylist.refresh();
+    if (r.status === 'loaded') log.info('denylist loaded', { key: denylist.key, entries: r.entries, etag: r.etag });
+    if (r.status !== 'kept') return;
+    log.error('denylist refresh failed: keeping the last good one', { key: denylist.key, code: r.code, reason: r.reason, entries: denylist.size });
+    log.emit(denylistFailureLine(options.metricsNamespace ?? 'CrlAuthorizer', service, clock(), r.code));
   }
 
   /** The configured state; the first call reads the configuration, and a bad one fails every call after. */
@@ -229,6 +245,20 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
         : undefined;
     return { deny, context: result.context ? contextValues(result.context) : undefined };
   }
+}
+
+/** An EMF document for one failed denylist refresh: metric `DenylistRefreshFailed` (dimension service). */
+export function denylistFailureLine(namespace: string, service: string, now: number, code: string): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: Math.trunc(now),
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['service']], Metrics: [{ Name: 'DenylistRefreshFailed', Unit: 'Count' }] }],
+    },
+    service,
+    message: 'denylist refresh failed',
+    code,
+    DenylistRefreshFailed: 1,
+  });
 }
 
 /**

@@ -5,6 +5,8 @@ import type { CertFacts } from '../x509/cert.js';
 import { EMPTY_DENYLIST, parseDenylist } from './format.js';
 import { CompiledDenylist, describeEntry } from './match.js';
 
+const NOT_LISTED: SourceAnswer = Object.freeze({ status: 'good', code: 'cert.good', reason: 'not on the denylist' });
+
 /** DESIGN.md: `CRL_DENYLIST_KEY`. */
 export const DEFAULT_DENYLIST_KEY = 'denylist.json';
 
@@ -20,8 +22,8 @@ export type RefreshOutcome =
  * ETag (a conditional GET: an unchanged denylist costs a 304). A denylist that fails to parse, or a store that
  * fails, never replaces the list held (`kept`); a missing object is an empty list.
  *
- * A certificate it does not list gets `unknown` (not `good`): the denylist can only deny, so whatever combines
- * answers must never count its silence as an Allow.
+ * A certificate it does not list gets `good`, which allows nothing by itself: the denylist does not vouch
+ * (`verdictOf` in lookup/decide.ts), so only a CRL or OCSP `good` can make the verdict an Allow.
  */
 export class DenylistSource implements RevocationSource {
   readonly name = 'denylist' as const;
@@ -57,7 +59,7 @@ export class DenylistSource implements RevocationSource {
 
   check(cert: CertFacts, at: Date): SourceAnswer {
     const entry = this.current.match(cert, at);
-    if (entry === undefined) return { status: 'unknown', code: 'index.not-covered', reason: 'not on the denylist' };
+    if (entry === undefined) return NOT_LISTED;
     return {
       status: 'revoked',
       code: 'denylist.matched',

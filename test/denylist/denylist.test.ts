@@ -152,17 +152,17 @@ describe('DenylistSource and edits over a folder store', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  it('a missing denylist is empty; a match is revoked denylist.matched with the reason; silence is never good', async () => {
+  it('a missing denylist is empty; a match is revoked denylist.matched with the reason; silence is a good that vouches for nothing', async () => {
     const source = new DenylistSource(store);
     expect(await source.refresh()).toEqual({ status: 'absent' });
-    expect(source.check(leaf, AT).status).toBe('unknown');
+    expect(source.check(leaf, AT).status).toBe('good');
     await editDenylist(store, 'denylist.json', (l) => ({ ...l, entries: [...l.entries, { ...base, subject: 'CN=other' }] }));
     expect(await source.refresh()).toMatchObject({ status: 'loaded', entries: 1 });
     expect(await source.refresh()).toEqual({ status: 'unchanged' });
     const answer = source.check(other, AT);
     expect(answer).toMatchObject({ status: 'revoked', code: 'denylist.matched' });
     expect(answer.summary?.detail?.reason).toBe('key leaked');
-    expect(source.check(leaf, AT).status).toBe('unknown');
+    expect(source.check(leaf, AT).status).toBe('good');
   });
 
   it('a broken denylist keeps the last good one and says so', async () => {
