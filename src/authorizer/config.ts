@@ -19,7 +19,7 @@ export interface AuthorizerConfig {
   /** `CRL_STORE_TIMEOUT_MS`: budget of every store call. @default 2000 */
   storeTimeoutMs: number;
   /** `CRL_DENYLIST_KEY`: the break-glass denylist, relative to the prefix; absent object = empty. @default 'denylist.json' */
-  denylistKey: string;
+  denylistKey?: string;
   /** `AUTHORIZER_RESPONSE`: `policy` (IAM policy) or `simple` (HTTP API payload 2.0 only). @default 'policy' */
   response: 'policy' | 'simple';
 }
@@ -30,7 +30,6 @@ export const DEFAULTS = {
   graceSeconds: 0,
   storeTimeoutMs: DEFAULT_STORE_TIMEOUT_MS,
   response: 'policy',
-  denylistKey: 'denylist.json',
 } as const satisfies Partial<AuthorizerConfig>;
 
 /**
@@ -52,8 +51,8 @@ export function readConfig(env: Env = process.env, overrides: Partial<Authorizer
     maxStaleSeconds: envInteger(env, 'CRL_MAX_STALE_SECONDS', DEFAULTS.maxStaleSeconds, 0, MAX_STALE_SECONDS_LIMIT),
     graceSeconds: envInteger(env, 'CRL_NEXT_UPDATE_GRACE_SECONDS', DEFAULTS.graceSeconds, 0, MAX_STALE_SECONDS_LIMIT),
     storeTimeoutMs: envInteger(env, 'CRL_STORE_TIMEOUT_MS', DEFAULTS.storeTimeoutMs, 1, MAX_STORE_TIMEOUT_MS),
-    denylistKey: envString(env, 'CRL_DENYLIST_KEY') ?? DEFAULTS.denylistKey,
     response: envChoice(env, 'AUTHORIZER_RESPONSE', ['policy', 'simple'] as const, DEFAULTS.response),
+    ...(envString(env, 'CRL_DENYLIST_KEY') !== undefined && { denylistKey: envString(env, 'CRL_DENYLIST_KEY') }),
     ...definedOnly(overrides),
   };
   return config;
