@@ -22,7 +22,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 it('a denylisted certificate is denied denylist.matched before the CRL is asked; a broken denylist keeps the last good one', async () => {
   const lines: string[] = [];
   const handler = createHandler({ store, clock: () => T0, logSink: (l) => lines.push(l), env: {} });
-  const code = async () => ((await handler(restEvent(pki.good.pem))) as { context: { code: string } }).context.code;
+  const code = async () => ((await handler(restEvent(pki.good.pem))) as unknown as { context: { code: string } }).context.code;
   expect(await code()).toBe('cert.good');
   const entry = { subject: 'cn=CLIENT-GOOD,o=example,c=us', reason: 'laptop stolen', addedBy: 'oncall', addedAt: '2026-03-01T11:00:00Z' };
   await store.put('denylist.json', serializeDenylist({ version: 1, entries: [entry] }));
