@@ -25,6 +25,8 @@ export interface CacheOptions {
   relistSeconds?: number;
   log: Logger;
   metrics: Metrics;
+  /** Other data revalidated in the same rounds (the denylist); it must not throw. */
+  alsoRevalidate?: () => Promise<void>;
   /** How blob bytes become an index. @default RevocationIndex.fromBytes */
   load?: (blob: Uint8Array) => RevocationIndex;
 }
@@ -180,7 +182,10 @@ export class IndexCache implements RevocationSource {
     if (!this.opts.keys && (!this.listedOnce || now - this.lastListed >= this.relistMs)) {
       failure = await this.relist(now);
     }
-    const results = await Promise.all([...this.entries.values()].map((e) => this.revalidate(e, now)));
+    const [, ...results] = await Promise.all([
+      this.opts.alsoRevalidate?.(),
+      ...[...this.entries.values()].map((e) => this.revalidate(e, now)),
+    ]);
     failure ??= results.find((c) => c !== undefined);
     this.coldError = failure;
     this.rebuild();

@@ -20,6 +20,8 @@ export interface AuthorizerConfig {
   graceSeconds: number;
   /** `CRL_STORE_TIMEOUT_MS`: budget of every store call. @default 2000 */
   storeTimeoutMs: number;
+  /** `CRL_DENYLIST_KEY`: the break-glass denylist, relative to the prefix; absent object = empty. @default 'denylist.json' */
+  denylistKey?: string;
   /** `AUTHORIZER_RESPONSE`: `policy` (IAM policy) or `simple` (HTTP API payload 2.0 only). @default 'policy' */
   response: 'policy' | 'simple';
 }
@@ -50,6 +52,7 @@ export function readConfig(env: Env = process.env, overrides: Partial<Authorizer
     graceSeconds: envInteger(env, 'CRL_NEXT_UPDATE_GRACE_SECONDS', DEFAULTS.graceSeconds, 0, MAX_STALE_SECONDS_LIMIT),
     storeTimeoutMs: envInteger(env, 'CRL_STORE_TIMEOUT_MS', DEFAULTS.storeTimeoutMs, 1, MAX_STORE_TIMEOUT_MS),
     response: envChoice(env, 'AUTHORIZER_RESPONSE', ['policy', 'simple'] as const, DEFAULTS.response),
+    ...(envString(env, 'CRL_DENYLIST_KEY') !== undefined && { denylistKey: envString(env, 'CRL_DENYLIST_KEY') }),
     ...definedOnly(overrides),
   };
   return config;

@@ -1,5 +1,6 @@
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
 import { allows, verdictOf, type Answered, type DecisionRule, type Verdict } from '../lookup/decide.js';
+import { DenylistSource } from '../denylist/source.js';
 import { readOcspConfig, type OcspConfig } from '../ocsp/config.js';
 import { issuersFromStore, lazySource, OcspStage, RememberedSource } from '../ocsp/stage.js';
 import type { RevocationSource, SourceAnswer } from '../sources/types.js';
@@ -127,8 +128,10 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
       throw new CrlAuthorizerError('usage', 'CRL_STORE_URL is required (s3://bucket/prefix or file:///path)');
     }
     const store = options.store ?? openStore(config.storeUrl!, { timeoutMs: config.storeTimeoutMs });
+    const denylist = new DenylistSource(store, config.denylistKey);
     const cache = new IndexCache({
       store,
+      alsoRevalidate: () => refreshDenylist(denylist),
       keys: config.cacheKeys,
       revalidateSeconds: config.revalidateSeconds,
       maxStaleSeconds: config.maxStaleSeconds,
@@ -146,8 +149,9 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
       storeTimeoutMs: config.storeTimeoutMs,
       response: config.response,
     });
+    // The denylist first: a match denies whatever the other sources say (DESIGN.md "Denylist").
     const oc = readOcspConfig(options.env ?? process.env, options.ocsp);
-    if (oc.mode === 'off') return { config, cache, sources: [cache] };
+    if (oc.mode === 'off') return { config, cache, sources: [denylist, cache] };
     log.info('OCSP configured', { ocspMode: oc.mode, ocspTimeoutMs: oc.timeoutMs, ocspUrl: oc.url ?? '(from each certificate)' });
     // OCSP first, so that its good decides in prefer/require; it reads the CRL's answer to know whether it is needed.
     const crl = new RememberedSource(cache);
@@ -161,7 +165,19 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
         graceSeconds: config.graceSeconds,
       })),
     );
-    return { config, cache, sources: [ocsp, crl], rule: ocsp.rule, ocsp };
+    return { config, cache, sources: [denylist, ocsp, crl], rule: ocsp.rule, ocsp };
+  }
+
+  /**
+   * One denylist refresh in a revalidation round. A denylist that does not parse (or cannot be read) keeps the
+   * last good one and writes the `DenylistRefreshFailed` metric (the alarm is on it).
+   */
+  async function refreshDenylist(denylist: DenylistSource): Promise<void> {
+    const r = await denylist.refresh();
+    if (r.status === 'loaded') log.info('denylist loaded', { key: denylist.key, entries: r.entries, etag: r.etag });
+    if (r.status !== 'kept') return;
+    log.error('denylist refresh failed: keeping the last good one', { key: denylist.key, code: r.code, reason: r.reason, entries: denylist.size });
+    log.emit(denylistFailureLine(options.metricsNamespace ?? 'CrlAuthorizer', service, clock(), r.code));
   }
 
   /** The configured state; the first call reads the configuration, and a bad one fails every call after. */
@@ -252,6 +268,20 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
         : undefined;
     return { deny, context: result.context ? contextValues(result.context) : undefined };
   }
+}
+
+/** An EMF document for one failed denylist refresh: metric `DenylistRefreshFailed` (dimension service). */
+export function denylistFailureLine(namespace: string, service: string, now: number, code: string): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: Math.trunc(now),
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['service']], Metrics: [{ Name: 'DenylistRefreshFailed', Unit: 'Count' }] }],
+    },
+    service,
+    message: 'denylist refresh failed',
+    code,
+    DenylistRefreshFailed: 1,
+  });
 }
 
 /**

@@ -1,11 +1,12 @@
-import { codeOf, messageOf, isCoded } from '../errors.js';
+import { codeOf, messageOf, isCoded, type Code } from '../errors.js';
 import { decide, type Verdict } from '../lookup/decide.js';
 import { RevocationIndex } from '../lookup/index.js';
 import { preprocess, readCertificates } from '../preprocessor/preprocess.js';
 import { readCertificate, type CertFacts } from '../x509/cert.js';
 import { EXIT, UsageError, nonNegativeInt, parse, parseTime, requireOne } from './args.js';
 import { readInput } from './files.js';
-import type { Io } from './main.js';
+import { readChecked } from './pem-check.js';
+import type { Io } from './io.js';
 
 export function checkCommand(args: string[], io: Io): number {
   const { values } = parse(args, {
@@ -28,10 +29,10 @@ export function checkCommand(args: string[], io: Io): number {
   const at = parseTime(values.at);
   const graceSeconds = nonNegativeInt(values['grace-seconds'], '--grace-seconds', 0);
 
-  const certBytes = readInput(certPath);
-  const blobBytes = blobs.map((path) => ({ path, bytes: readInput(path) }));
-  const crlBytes = crls.map((path) => ({ path, bytes: readInput(path) }));
-  const caFacts = cas.flatMap((path) => readCertificates(readInput(path)));
+  const certBytes = readChecked(certPath, '--cert', 'cert');
+  const blobBytes = blobs.map((path) => ({ path, bytes: readInput(path, '--blob') }));
+  const crlBytes = crls.map((path) => ({ path, bytes: readChecked(path, '--crl', 'crl') }));
+  const caFacts = cas.flatMap((path) => readCertificates(readChecked(path, '--ca', 'certs')));
 
   let cert: CertFacts;
   try {
@@ -42,34 +43,57 @@ export function checkCommand(args: string[], io: Io): number {
   }
 
   const indexes: RevocationIndex[] = [];
+  const skipped: Skipped[] = [];
   for (const { path, bytes } of blobBytes) {
-    const index = usable(path, io, () => RevocationIndex.fromBytes(bytes));
+    const index = usable(path, io, skipped, () => RevocationIndex.fromBytes(bytes));
     if (index) indexes.push(index);
   }
   for (const { path, bytes } of crlBytes) {
     // A CRL that fails validation is skipped and reported, as a bad upload would be.
-    const index = usable(path, io, () =>
+    const index = usable(path, io, skipped, () =>
       RevocationIndex.fromBytes(
         preprocess(bytes, caFacts, { at, allowNoNextUpdate: values['allow-no-next-update'] ?? false }).blob,
       ),
     );
     if (index) indexes.push(index);
   }
-  const verdict = decide(cert, indexes, { at, graceSeconds });
-  return report(io, values.json, verdict, cert);
+  // With nothing left to decide by, the answer says why each input was skipped, not "not covered".
+  const first = skipped[0];
+  const verdict: Pick<Verdict, 'status' | 'code' | 'reason'> =
+    indexes.length === 0 && first
+      ? {
+          status: 'unknown',
+          code: first.code,
+          reason: `every input was skipped: ${skipped.map((s) => `${s.file}: ${s.code}`).join('; ')}`,
+        }
+      : decide(cert, indexes, { at, graceSeconds });
+  return report(io, values.json, verdict, cert, skipped);
 }
 
-function usable(path: string, io: Io, load: () => RevocationIndex): RevocationIndex | undefined {
+interface Skipped {
+  file: string;
+  code: Code;
+  reason: string;
+}
+
+function usable(path: string, io: Io, skipped: Skipped[], load: () => RevocationIndex): RevocationIndex | undefined {
   try {
     return load();
   } catch (e) {
     if (!isCoded(e)) throw e;
     io.err(`skipped ${path}: ${codeOf(e)}: ${messageOf(e)}`);
+    skipped.push({ file: path, code: e.code, reason: messageOf(e) });
     return undefined;
   }
 }
 
-function report(io: Io, json: boolean | undefined, verdict: Pick<Verdict, 'status' | 'code' | 'reason'>, cert?: CertFacts): number {
+function report(
+  io: Io,
+  json: boolean | undefined,
+  verdict: Pick<Verdict, 'status' | 'code' | 'reason'>,
+  cert?: CertFacts,
+  skipped: Skipped[] = [],
+): number {
   if (json) {
     io.out(
       JSON.stringify({
@@ -77,6 +101,7 @@ function report(io: Io, json: boolean | undefined, verdict: Pick<Verdict, 'statu
         code: verdict.code,
         reason: verdict.reason,
         ...(cert && { serial: cert.serialText, issuer: cert.issuerText }),
+        skipped,
       }),
     );
   } else {

@@ -15,7 +15,7 @@ import { makeCa, makeLeaf, type TestCert } from '../testpki/cert.js';
 import { makeCrl } from '../testpki/crl.js';
 import { toPem } from '../testpki/pem.js';
 import { EXIT, UsageError, parse } from './args.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { localServerCertificate, startGateway, type Gateway } from './serve.js';
 import { crlProcessor, describe } from './watch.js';
 import { isEntryPoint, runAsProcess } from './process.js';

@@ -1,16 +1,30 @@
-import { verifyBlob } from '../blob/header.js';
-import { EXIT, UsageError, parse } from './args.js';
+import { verifyBlob, type BlobHeader } from '../blob/header.js';
+import { EXIT, UsageError, parse, parseTime } from './args.js';
 import { readInput } from './files.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export function inspectCommand(args: string[], io: Io): number {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
-  if (positionals.length !== 1) throw new UsageError('inspect takes exactly one blob file');
-  const path = positionals[0]!;
-  const bytes = readInput(path);
-  const header = verifyBlob(bytes);
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, at: { type: 'string' } }, 'FILE');
+  if (positionals.length === 0) throw new UsageError('give one or more blob files');
+  const at = parseTime(values.at);
+  positionals.forEach((path, i) => {
+    const bytes = readInput(path, 'blob');
+    const header = verifyBlob(bytes);
+    const summary = summaryOf(path, bytes.length, header, at);
+    if (values.json) io.out(JSON.stringify(summary));
+    else {
+      if (i > 0) io.out('');
+      io.out(describe(summary, header));
+    }
+  });
+  // Inspect describes; `status` is the command whose exit code says a blob needs a human.
+  return EXIT.good;
+}
+
+export function summaryOf(path: string, size: number, header: BlobHeader, at: Date) {
   const { meta } = header;
-  const summary = {
+  const expired = meta.nextUpdate !== null && Date.parse(meta.nextUpdate) <= at.getTime();
+  return {
     file: path,
     version: header.version,
     issuer: meta.issuerText,
@@ -18,20 +32,19 @@ export function inspectCommand(args: string[], io: Io): number {
     scope: meta.scope,
     thisUpdate: meta.thisUpdate,
     nextUpdate: meta.nextUpdate,
+    expired,
     crlNumber: meta.crlNumber,
     entries: meta.entries,
     revoked: meta.revoked,
     recordWidth: header.recordWidth,
     overflow: header.overflowCount,
-    bytes: bytes.length,
+    bytes: size,
     crlSha256: meta.crlSha256,
   };
-  if (values.json) {
-    io.out(JSON.stringify(summary));
-    return EXIT.good;
-  }
-  const scope = meta.scope;
-  const scopeText =
+}
+
+export function scopeText(scope: BlobHeader['meta']['scope']): string {
+  return (
     [
       scope.onlyUserCerts && 'end-entity certificates only',
       scope.onlyCaCerts && 'CA certificates only',
@@ -39,20 +52,21 @@ export function inspectCommand(args: string[], io: Io): number {
       scope.distributionPoints.length > 0 && `distribution points ${scope.distributionPoints.join(', ')}`,
     ]
       .filter(Boolean)
-      .join('; ') || 'the whole CA';
-  io.out(
-    [
-      `file:          ${path} (${bytes.length} bytes, blob version ${header.version}, checksum ok)`,
-      `issuer:        ${meta.issuerText}`,
-      `key id:        ${meta.authorityKeyId ?? '(none)'}`,
-      `scope:         ${scopeText}`,
-      `this update:   ${meta.thisUpdate}`,
-      `next update:   ${meta.nextUpdate ?? '(none)'}`,
-      `CRL number:    ${meta.crlNumber ?? '(none)'}`,
-      `revoked:       ${meta.revoked} serials (${meta.entries} entries in the CRL)`,
-      `record width:  ${header.recordWidth} bytes (${header.overflowCount} in overflow)`,
-      `source sha256: ${meta.crlSha256}`,
-    ].join('\n'),
+      .join('; ') || 'the whole CA'
   );
-  return EXIT.good;
+}
+
+function describe(s: ReturnType<typeof summaryOf>, header: BlobHeader): string {
+  return [
+    `file:          ${s.file} (${s.bytes} bytes, blob version ${s.version}, checksum ok)`,
+    `issuer:        ${s.issuer}`,
+    `key id:        ${s.authorityKeyId ?? '(none)'}`,
+    `scope:         ${scopeText(header.meta.scope)}`,
+    `this update:   ${s.thisUpdate}`,
+    `next update:   ${s.nextUpdate ?? '(none)'}${s.expired ? '   EXPIRED' : ''}`,
+    `CRL number:    ${s.crlNumber ?? '(none)'}`,
+    `revoked:       ${s.revoked} serials (${s.entries} entries in the CRL)`,
+    `record width:  ${s.recordWidth} bytes (${s.overflow} in overflow)`,
+    `source sha256: ${s.crlSha256}`,
+  ].join('\n');
 }

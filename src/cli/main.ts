@@ -1,29 +1,16 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { codeOf, isCoded, messageOf } from '../errors.js';
 import { EXIT, UsageError, isMissingFile } from './args.js';
 import { checkCommand } from './check.js';
+import { FileError } from './files.js';
 import { inspectCommand } from './inspect.js';
+import { processIo, type Io } from './io.js';
 import { preprocessCommand } from './preprocess.js';
-import { isEntryPoint, processIo, runAsProcess } from './process.js';
+import { isEntryPoint, runAsProcess } from './process.js';
+import { USAGE, commandUsage } from './usage.js';
 
-export interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
-
-const USAGE = `usage: crl-authorizer <command> [options]
-
-commands:
-  preprocess --crl FILE --ca FILE --out FILE [--at ISO-8601] [--allow-no-next-update] [--force]
-      verify a CRL against its CA certificate and write the packed blob
-  inspect FILE [--json]
-      show a blob's issuer, scope, dates, CRL number, count, record width and size
-  check --cert FILE (--blob FILE... | --crl FILE... --ca FILE...) [--at ISO-8601] [--json]
-      decide one certificate: prints good, revoked or unknown: <reason>
-  serve --truststore FILE --store URL [--port N] [--upstream URL] [--watch]
-      a local mTLS gateway that runs the authorizer as API Gateway would
-
-exit codes: 0 good, 1 revoked, 2 unknown or rejected, 64 usage, 66 input missing, 70 internal error`;
+export type { Io } from './io.js';
 
 type Command = (args: string[], io: Io) => Promise<number> | number;
 
@@ -32,40 +19,77 @@ const COMMANDS: Record<string, Command> = {
   inspect: inspectCommand,
   check: checkCommand,
   serve: async (args, io) => (await import('./serve.js')).serveCommand(args, io),
+  status: async (args, io) => (await import('./status.js')).statusCommand(args, io),
+  deny: async (args, io) => (await import('./deny.js')).denyCommand(args, io),
 };
 
 /** Runs one command and returns its exit code; it catches every error so that nothing exits 1 by accident. */
-export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(USAGE);
+    (name === undefined ? io.err : io.out)(USAGE);
     return name === undefined ? EXIT.usage : EXIT.good;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(version());
+    return EXIT.good;
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.err(`crl-authorizer: unknown command "${name}"\n${USAGE}`);
+    io.err(`crl-authorizer: unknown command "${name}"\n\n${USAGE}`);
     return EXIT.usage;
+  }
+  if (wantsHelp(rest)) {
+    io.out(commandUsage(name));
+    return EXIT.good;
   }
   try {
     return await command(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`crl-authorizer ${name}: ${e.message}\n(run "crl-authorizer --help" for usage)`);
-      return EXIT.usage;
-    }
-    if (isMissingFile(e)) {
-      io.err(`crl-authorizer ${name}: cannot read ${(e as NodeJS.ErrnoException).path ?? 'input'}: ${messageOf(e)}`);
-      return EXIT.noInput;
-    }
-    if (isCoded(e) && e.code !== 'internal') {
-      io.err(`crl-authorizer ${name}: ${codeOf(e)}: ${e.message}`);
-      return EXIT.unknown;
-    }
-    io.err(`crl-authorizer ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return EXIT.internal;
+    return report(name, e, io);
   }
 }
 
-const defaultIo: Io = processIo;
+/** `--help` or `-h` anywhere before a `--` (a flag's value cannot be either: parseArgs refuses it as ambiguous). */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/** The exit code and message for whatever a command threw. */
+function report(name: string, e: unknown, io: Io): number {
+  if (e instanceof UsageError) {
+    io.err(`crl-authorizer ${name}: ${e.message}\n(run "crl-authorizer ${name} --help" for usage)`);
+    return EXIT.usage;
+  }
+  if (e instanceof FileError) {
+    io.err(`crl-authorizer ${name}: ${e.message}`);
+    return e.op === 'write' ? EXIT.cantCreate : EXIT.noInput;
+  }
+  if (isMissingFile(e)) {
+    const path = (e as NodeJS.ErrnoException).path;
+    io.err(`crl-authorizer ${name}: cannot read ${path ?? 'a file'}: ${messageOf(e)}`);
+    return EXIT.noInput;
+  }
+  if (isCoded(e) && e.code !== 'internal') {
+    io.err(`crl-authorizer ${name}: ${codeOf(e)}: ${e.message}`);
+    return EXIT.unknown;
+  }
+  io.err(`crl-authorizer ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return EXIT.internal;
+}
+
+/** The package's version, from package.json beside `src/` (run by tsx) or beside `dist/` (the built bin). */
+export function version(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'crl-authorizer' && pkg.version) return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return 'unknown';
+}
 
 if (isEntryPoint(import.meta.url)) runAsProcess('crl-authorizer', 'crl-authorizer --help', (argv, io) => run(argv, io));

@@ -3,8 +3,9 @@ import { readBlobHeader, type BlobHeader } from '../blob/header.js';
 import { isCoded } from '../errors.js';
 import { preprocess } from '../preprocessor/preprocess.js';
 import { EXIT, parse, parseTime, requireOne } from './args.js';
-import { readInput, writeAtomic } from './files.js';
-import type { Io } from './main.js';
+import { checkWritable, readInput, writeAtomic } from './files.js';
+import { readChecked } from './pem-check.js';
+import type { Io } from './io.js';
 
 export function preprocessCommand(args: string[], io: Io): number {
   const { values } = parse(args, {
@@ -22,15 +23,19 @@ export function preprocessCommand(args: string[], io: Io): number {
   const out = requireOne(values.out, '--out');
   const at = parseTime(values.at);
 
-  const crl = readInput(crlPath);
-  const cas = caPaths.map(readInput);
+  // Refused before any work: a CRL of a gigabyte is not verified only to find the output folder missing.
+  checkWritable(out, '--out');
+  const crl = readChecked(crlPath, '--crl', 'crl');
+  const cas = caPaths.map((path) => readChecked(path, '--ca', 'certs'));
   const previous = values.force ? undefined : currentBlob(out, io);
+  const progress = phases(io, crl.length);
   const { blob, meta } = preprocess(crl, cas, {
     at,
     allowNoNextUpdate: values['allow-no-next-update'] ?? false,
     ...(previous && { previous: previous.meta }),
   });
-  writeAtomic(out, blob);
+  progress.done(`${meta.entries} entries verified and packed`);
+  writeAtomic(out, blob, '--out');
   if (values.json) {
     io.out(JSON.stringify({ out, bytes: blob.length, ...meta }));
   } else {
@@ -52,4 +57,18 @@ function currentBlob(path: string, io: Io): BlobHeader | undefined {
     io.err(`note: the existing ${path} is not a usable blob (${e.code}); it will be replaced`);
     return undefined;
   }
+}
+
+/** CRLs above this size take about a second or more to verify and pack here: worth a progress line on a TTY. */
+const PROGRESS_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Phase lines on a terminal for a CRL large enough to take a while (nothing when stderr is piped or the CRL is
+ * small). `preprocess()` is one synchronous pass, so the lines bracket it rather than tick inside it.
+ */
+function phases(io: Io, bytes: number): { done(what: string): void } {
+  if (!io.tty || bytes < PROGRESS_BYTES) return { done: () => undefined };
+  const started = Date.now();
+  io.err(`verifying the signature and streaming the entries of a ${(bytes / 1048576).toFixed(0)} MiB CRL…`);
+  return { done: (what) => io.err(`${what} in ${((Date.now() - started) / 1000).toFixed(1)} s; writing the blob`) };
 }

@@ -2,12 +2,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { messageOf } from '../errors.js';
 import { EXIT, UsageError } from './args.js';
-import type { Io } from './main.js';
+import { processIo, type Io } from './io.js';
 
-export const processIo: Io = {
-  out: (line) => process.stdout.write(line + '\n'),
-  err: (line) => process.stderr.write(line + '\n'),
-};
+export { processIo };
 
 /** True when the module at `moduleUrl` is the script node was started with (not when it is imported). */
 export function isEntryPoint(moduleUrl: string): boolean {

@@ -13,7 +13,7 @@ import { makeCa, makeLeaf } from '../testpki/cert.js';
 import { toPem } from '../testpki/pem.js';
 import { EXIT, UsageError, nonNegativeInt, parse, requireOne } from './args.js';
 import { readInput } from './files.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { watchFolder, type FolderWatch } from './watch.js';
 import { createHandler } from '../authorizer/handler.js';
 import type { AuthorizerContext, PolicyResponse } from '../authorizer/response.js';

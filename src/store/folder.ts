@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile, ty
 import type { BigIntStats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CrlAuthorizerError } from '../errors.js';
 import { checkKey } from './keys.js';
 import { storeCall, timeoutOf } from './timeout.js';
 import {
@@ -18,6 +19,8 @@ import {
 /** Our own bookkeeping lives in dot-directories at the root, which `list` never shows. */
 const META_DIR = '.crl-authorizer-meta';
 const TMP_DIR = '.crl-authorizer-tmp';
+/** A conditional put's lock file older than this belongs to a writer that died; it is broken. */
+const LOCK_STALE_MS = 10_000;
 
 interface Seen {
   dev: bigint;
@@ -73,40 +76,92 @@ export class FolderStore implements ObjectStore {
     const path = this.pathOf(key);
     const etag = etagOf(body);
     return this.call(`put ${key}`, async (signal) => {
-      const tmp = await this.tempFile(body, signal);
+      if (opts?.ifMatch === undefined && opts?.ifNoneMatch === undefined) return this.write(key, path, body, etag, opts, signal);
+      // A conditional write compares and replaces under a lock file made with O_EXCL, so of two writers holding
+      // the same ETag exactly one wins and the other sees the new ETag and fails its condition.
+      const release = await this.lock(key, signal);
       try {
-        // The sidecar names the file by identity (a rename keeps it), so a reader trusts the recorded ETag only
-        // for exactly these bytes, and it is in place before the object becomes visible.
-        const file = identity(await stat(tmp, { bigint: true }));
-        const record: Sidecar = { etag, metadata: opts?.metadata ?? {}, file: fileText(file) };
-        const sideTmp = await this.tempFile(JSON.stringify(record), signal);
-        await mkdir(dirname(this.sidecarOf(key)), { recursive: true });
-        await rename(sideTmp, this.sidecarOf(key));
-        await mkdir(dirname(path), { recursive: true });
-        await rename(tmp, path);
-        this.seen.set(path, { ...file, etag });
-      } catch (e) {
-        await unlink(tmp).catch(() => undefined);
-        throw e;
+        const current = (await this.headOf(path, key))?.etag;
+        const holds = opts.ifNoneMatch === '*' ? current === undefined : current === opts.ifMatch;
+        if (!holds) {
+          throw new CrlAuthorizerError(
+            'store.precondition-failed',
+            `${this.url} put ${key}: ${opts.ifNoneMatch === '*' ? 'an object exists' : `the object's ETag is ${current ?? 'absent'}, not ${opts.ifMatch}`}`,
+          );
+        }
+        return await this.write(key, path, body, etag, opts, signal);
+      } finally {
+        await release();
       }
-      return { etag };
     });
+  }
+
+  /** Writes the object and its sidecar through temporary files and renames (see the class comment). */
+  private async write(
+    key: string,
+    path: string,
+    body: Uint8Array,
+    etag: string,
+    opts: PutOptions | undefined,
+    signal: AbortSignal,
+  ): Promise<{ etag: string }> {
+    const tmp = await this.tempFile(body, signal);
+    try {
+      // The sidecar names the file by identity (a rename keeps it), so a reader trusts the recorded ETag only
+      // for exactly these bytes, and it is in place before the object becomes visible.
+      const file = identity(await stat(tmp, { bigint: true }));
+      const record: Sidecar = { etag, metadata: opts?.metadata ?? {}, file: fileText(file) };
+      const sideTmp = await this.tempFile(JSON.stringify(record), signal);
+      await mkdir(dirname(this.sidecarOf(key)), { recursive: true });
+      await rename(sideTmp, this.sidecarOf(key));
+      await mkdir(dirname(path), { recursive: true });
+      await rename(tmp, path);
+      this.seen.set(path, { ...file, etag });
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    return { etag };
+  }
+
+  /**
+   * Takes `<key>.lock` beside the sidecars with O_EXCL, waiting while another writer holds it. A lock older than
+   * LOCK_STALE_MS is a writer that died between open and unlink, and is broken.
+   */
+  private async lock(key: string, signal: AbortSignal): Promise<() => Promise<void>> {
+    const lockPath = join(this.root, META_DIR, `${key}.lock`);
+    await mkdir(dirname(lockPath), { recursive: true });
+    for (;;) {
+      try {
+        const fh = await open(lockPath, 'wx');
+        await fh.close();
+        return () => unlink(lockPath).catch(() => undefined);
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== 'EEXIST') throw e;
+      }
+      const age = await stat(lockPath).then((st) => Date.now() - st.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) await unlink(lockPath).catch(() => undefined);
+      signal.throwIfAborted();
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 10));
+    }
   }
 
   head(key: string): Promise<HeadResult | undefined> {
     const path = this.pathOf(key);
-    return this.call(`head ${key}`, async () => {
-      let st: BigIntStats;
-      try {
-        st = await stat(path, { bigint: true });
-      } catch (e) {
-        if (isMissing(e)) return undefined;
-        throw e;
-      }
-      const etag = (await this.knownEtag(path, key, st)) ?? etagOf(await readFile(path));
-      const side = await this.sidecar(key);
-      return { etag, size: Number(st.size), metadata: side?.etag === etag ? side.metadata : {} };
-    });
+    return this.call(`head ${key}`, () => this.headOf(path, key));
+  }
+
+  private async headOf(path: string, key: string): Promise<HeadResult | undefined> {
+    let st: BigIntStats;
+    try {
+      st = await stat(path, { bigint: true });
+    } catch (e) {
+      if (isMissing(e)) return undefined;
+      throw e;
+    }
+    const etag = (await this.knownEtag(path, key, st)) ?? etagOf(await readFile(path));
+    const side = await this.sidecar(key);
+    return { etag, size: Number(st.size), metadata: side?.etag === etag ? side.metadata : {} };
   }
 
   list(prefix = ''): Promise<string[]> {

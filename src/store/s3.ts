@@ -1,4 +1,5 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { CrlAuthorizerError } from '../errors.js';
 import { checkKey, normalizePrefix } from './keys.js';
 import { storeCall, timeoutOf } from './timeout.js';
 import {
@@ -78,9 +79,14 @@ export class S3Store implements ObjectStore {
           ContentLength: body.byteLength,
           ContentType: 'application/octet-stream',
           Metadata: opts?.metadata,
+          IfMatch: opts?.ifMatch,
+          IfNoneMatch: opts?.ifNoneMatch,
         }),
         { abortSignal: signal },
-      );
+      ).catch((e: unknown) => {
+        // A failed condition is the caller's to handle (read the new ETag, retry), not an unavailable store.
+        throw conditionFailed(e, key, opts) ?? e;
+      });
       return { etag: res.ETag ?? '' };
     });
   }
@@ -164,6 +170,17 @@ function defaultClientConfig(extra: S3ClientConfig | undefined): S3ClientConfig 
     ...(endpoint ? { forcePathStyle: true, region: process.env.AWS_REGION || 'us-east-1' } : {}),
     ...extra,
   };
+}
+
+/**
+ * A PUT whose condition failed is `store.precondition-failed`: 412, or 409 when S3 saw a concurrent conditional
+ * write to the same key (its advice: retry, which for us means read the new ETag first).
+ */
+function conditionFailed(e: unknown, key: string, opts: PutOptions | undefined): CrlAuthorizerError | undefined {
+  const status = statusOf(e);
+  if (opts?.ifMatch === undefined && opts?.ifNoneMatch === undefined) return undefined;
+  if (status !== 412 && status !== 409) return undefined;
+  return new CrlAuthorizerError('store.precondition-failed', `put ${key}: the condition failed (HTTP ${status})`, { cause: e });
 }
 
 function statusOf(e: unknown): number | undefined {

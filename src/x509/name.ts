@@ -115,7 +115,8 @@ function computeNameKey(der: Uint8Array, code: Code): string {
     .join(',');
 }
 
-const SHORT_NAMES: Record<string, string> = {
+/** Printed names of attribute types: RFC 4514's keywords, then RFC 5280 Appendix A and CA/B Forum EV types. */
+export const SHORT_NAMES: Record<string, string> = {
   '2.5.4.3': 'CN',
   '2.5.4.7': 'L',
   '2.5.4.8': 'ST',
@@ -127,6 +128,21 @@ const SHORT_NAMES: Record<string, string> = {
   '0.9.2342.19200300.100.1.1': 'UID',
   '1.2.840.113549.1.9.1': 'emailAddress',
   '2.5.4.5': 'serialNumber',
+  '2.5.4.4': 'SN',
+  '2.5.4.42': 'GN',
+  '2.5.4.43': 'initials',
+  '2.5.4.44': 'generationQualifier',
+  '2.5.4.12': 'title',
+  '2.5.4.13': 'description',
+  '2.5.4.15': 'businessCategory',
+  '2.5.4.17': 'postalCode',
+  '2.5.4.41': 'name',
+  '2.5.4.46': 'dnQualifier',
+  '2.5.4.65': 'pseudonym',
+  '2.5.4.97': 'organizationIdentifier',
+  '1.3.6.1.4.1.311.60.2.1.1': 'jurisdictionL',
+  '1.3.6.1.4.1.311.60.2.1.2': 'jurisdictionST',
+  '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
 };
 
 function escapeValue(s: string): string {

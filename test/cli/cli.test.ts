@@ -127,7 +127,12 @@ describe('check', () => {
     expect(r.err).toMatch(/skipped .*bad-sig\.crl: crl\.signature-invalid/);
     const onlyBad = await cli('check', '--cert', file('good.pem'), '--crl', file('bad-sig.crl'), '--ca', file('ca.pem'), '--at', AT, '--json');
     expect(onlyBad.code).toBe(2);
-    expect(JSON.parse(onlyBad.out)).toMatchObject({ status: 'unknown', code: 'index.not-covered' });
+    // #15: with every input skipped, the code says why (it was index.not-covered before).
+    expect(JSON.parse(onlyBad.out)).toMatchObject({
+      status: 'unknown',
+      code: 'crl.signature-invalid',
+      skipped: [{ file: file('bad-sig.crl'), code: 'crl.signature-invalid' }],
+    });
   });
 
   it('answers unknown crl.expired once the CRL is past nextUpdate', async () => {
