@@ -54,6 +54,7 @@ export const CODES = [
   'fetch.too-large',
   'fetch.redirect',
   'fetch.unsupported-scheme',
+  'fetch.unavailable',
   'store.precondition-failed',
   'store.throttled',
   'event.malformed',

@@ -22,6 +22,8 @@ commands:
       decide one certificate: prints good, revoked or unknown: <reason>
   serve --truststore FILE --store URL [--port N] [--upstream URL] [--watch]
       a local mTLS gateway that runs the authorizer as API Gateway would
+  fetch URL --out FILE [--tls-ca FILE] [--timeout-ms N]
+      download a CRL over http(s) with the fetcher's limits; FILE is replaced only when the bytes changed
 
 exit codes: 0 good, 1 revoked, 2 unknown or rejected, 64 usage, 66 input missing, 70 internal error`;
 
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   inspect: inspectCommand,
   check: checkCommand,
   serve: async (args, io) => (await import('./serve.js')).serveCommand(args, io),
+  fetch: async (args, io) => (await import('./fetch.js')).fetchCommand(args, io),
 };
 
 /** Runs one command and returns its exit code; it catches every error so that nothing exits 1 by accident. */
