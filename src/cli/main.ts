@@ -20,7 +20,7 @@ commands:
       show a blob's issuer, scope, dates, CRL number, count, record width and size
   check --cert FILE (--blob FILE... | --crl FILE... --ca FILE...) [--at ISO-8601] [--json]
       decide one certificate: prints good, revoked or unknown: <reason>
-  serve --truststore FILE --store URL [--port N] [--upstream URL] [--watch]
+  serve --truststore FILE --store URL [--port N] [--upstream URL] [--watch [--fetch NAME=URL]... [--fetch-seconds N]]
       a local mTLS gateway that runs the authorizer as API Gateway would
   fetch URL --out FILE [--tls-ca FILE] [--timeout-ms N]
       download a CRL over http(s) with the fetcher's limits; FILE is replaced only when the bytes changed
