@@ -5,7 +5,8 @@ import {
   normalizeSerial,
   readBitString,
   readBoolean,
-  readTime,
+  readSmallInt,
+  readRfc5280Time,
   readTlv,
   serialText,
   TAG,
@@ -19,6 +20,8 @@ import { nameKey, nameText } from './name.js';
 /** What the revocation check needs from a certificate (internals.md "Certificate facts"). */
 export interface CertFacts {
   der: Uint8Array;
+  /** 1, 2 or 3 (the version field's value plus one) */
+  version: 1 | 2 | 3;
   /** serial key: minimal two's complement content octets */
   serial: Uint8Array;
   serialText: string;
@@ -63,7 +66,16 @@ export function readCertificate(input: Uint8Array | string): CertFacts {
   const t = new Tlv();
   const end = tbs.end;
   readTlv(der, tbs.body, end, t, C, 'certificate: version');
-  if (t.tag === 0xa0) readTlv(der, t.end, end, t, C, 'certificate: serialNumber');
+  let version: 1 | 2 | 3 = 1;
+  if (t.tag === 0xa0) {
+    const v = expectTlv(der, t.body, t.end, TAG.INTEGER, new Tlv(), C, 'certificate: version');
+    if (v.end !== t.end) fail(C, 'certificate: extra data in version');
+    const n = readSmallInt(der, v, C, 'certificate: version');
+    // version is DEFAULT v1: DER never writes v1 out (X.690 11.5)
+    if (n !== 1 && n !== 2) fail(C, `certificate: version ${n} is not v2 or v3 (RFC 5280 4.1.2.1; v1 is never written)`);
+    version = (n + 1) as 2 | 3;
+    readTlv(der, t.end, end, t, C, 'certificate: serialNumber');
+  }
   if (t.tag !== TAG.INTEGER) fail(C, 'certificate: serialNumber is not an INTEGER');
   const serial = normalizeSerial(der.subarray(t.body, t.end), C);
   expectTlv(der, t.end, end, TAG.SEQUENCE, t, C, 'certificate: signature');
@@ -71,9 +83,9 @@ export function readCertificate(input: Uint8Array | string): CertFacts {
   const issuerDer = der.subarray(t.start, t.end);
   const validity = expectTlv(der, t.end, end, TAG.SEQUENCE, new Tlv(), C, 'certificate: validity');
   readTlv(der, validity.body, validity.end, t, C, 'certificate: notBefore');
-  const notBefore = readTime(der, t, C, 'certificate: notBefore');
+  const notBefore = readRfc5280Time(der, t, C, 'certificate: notBefore');
   readTlv(der, t.end, validity.end, t, C, 'certificate: notAfter');
-  const notAfter = readTime(der, t, C, 'certificate: notAfter');
+  const notAfter = readRfc5280Time(der, t, C, 'certificate: notAfter');
   if (t.end !== validity.end) fail(C, 'certificate: extra data in validity');
   expectTlv(der, validity.end, end, TAG.SEQUENCE, t, C, 'certificate: subject');
   const subjectDer = der.subarray(t.start, t.end);
@@ -82,6 +94,7 @@ export function readCertificate(input: Uint8Array | string): CertFacts {
 
   const facts: CertFacts = {
     der,
+    version,
     serial,
     serialText: serialText(serial),
     issuerDer,
