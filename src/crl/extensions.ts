@@ -7,16 +7,16 @@ import {
   idCeArc,
   integerBigInt,
   isMinimalInteger,
-  readBitString,
+  readNamedBits,
   readBoolean,
   readExtensionList,
   readTlv,
-  namedBits,
   TAG,
   Tlv,
   valueTlv,
 } from '../der/index.js';
 import { distributionPointNameKeys } from '../x509/general-name.js';
+import { readAkiFields } from '../x509/extensions.js';
 import type { CrlScope } from './scope.js';
 
 const M = 'crl.malformed' as const;
@@ -111,32 +111,6 @@ function readAki(der: Uint8Array, ext: Extension): Uint8Array | undefined {
   return readAkiFields(der, seq, M, 'CRL authorityKeyIdentifier');
 }
 
-/**
- * AuthorityKeyIdentifier fields in order, each at most once: [0] keyIdentifier, [1] authorityCertIssuer,
- * [2] authorityCertSerialNumber; issuer and serial come together or not at all (RFC 5280 4.2.1.1). Returns the
- * key identifier.
- */
-export function readAkiFields(der: Uint8Array, seq: Tlv, code: 'crl.malformed' | 'cert.malformed', what: string): Uint8Array | undefined {
-  const f = new Tlv();
-  let last = -1;
-  let keyId: Uint8Array | undefined;
-  let issuerAndSerial = 0;
-  for (let p = seq.body; p < seq.end; p = f.end) {
-    readTlv(der, p, seq.end, f, code, what);
-    const n = f.tag === 0x80 ? 0 : f.tag === 0xa1 ? 1 : f.tag === 0x82 ? 2 : -1;
-    if (n < 0 || n <= last) fail(code, `${what}: unexpected field 0x${f.tag.toString(16)}`);
-    last = n;
-    if (n === 0) keyId = der.subarray(f.body, f.end);
-    else {
-      issuerAndSerial++;
-      if (n === 1 && f.body === f.end) fail(code, `${what}: authorityCertIssuer is an empty GeneralNames`);
-      if (n === 2 && !isMinimalInteger(der, f.body, f.end)) fail(code, `${what}: authorityCertSerialNumber is not a minimal INTEGER`);
-    }
-  }
-  if (issuerAndSerial === 1) fail(code, `${what}: authorityCertIssuer and authorityCertSerialNumber must come together`);
-  return keyId;
-}
-
 /** issuingDistributionPoint (RFC 5280 5.2.5) into `out`: the scope, indirectCRL, onlySomeReasons. */
 function readIdp(der: Uint8Array, ext: Extension, issuerDer: Uint8Array, out: CrlExtensionFacts): void {
   const what = 'CRL issuingDistributionPoint';
@@ -161,7 +135,7 @@ function readIdp(der: Uint8Array, ext: Extension, issuerDer: Uint8Array, out: Cr
     }
     if (n === 3) {
       if (f.tag !== 0x83) fail(M, `${what}: onlySomeReasons is not a primitive BIT STRING`);
-      out.onlySomeReasons = namedBits(readBitString(der, f, M, `${what} onlySomeReasons`).bytes);
+      out.onlySomeReasons = readNamedBits(der, f, M, `${what} onlySomeReasons`);
       continue;
     }
     if (f.tag !== 0x80 + n) fail(M, `${what}: field [${n}] is not a primitive BOOLEAN`);

@@ -191,3 +191,15 @@ export function namedBits(bytes: Uint8Array): number {
   for (let i = 0; i < n; i++) if ((bytes[i >> 3]! >> (7 - (i & 7))) & 1) v |= 1 << i;
   return v >>> 0;
 }
+
+/**
+ * A named-bit-list BIT STRING (KeyUsage, ReasonFlags) as a number, under DER: unused bits zero (X.690 11.2.1) and
+ * trailing zero bits removed (X.690 11.2.2), so the value has one encoding and a padding bit is never a named bit.
+ */
+export function readNamedBits(buf: Uint8Array, t: Tlv, code: Code, what: string): number {
+  const { unusedBits, bytes } = readBitString(buf, t, code, what);
+  if (bytes.length > 0 && (bytes[bytes.length - 1]! & (1 << unusedBits)) === 0) {
+    fail(code, `${what}: named-bit BIT STRING has trailing zero bits (X.690 11.2.2)`);
+  }
+  return namedBits(bytes);
+}
