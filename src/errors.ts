@@ -49,6 +49,7 @@ export const CODES = [
   'ocsp.no-responder',
   'crl.delta-no-base',
   'crl.delta-base-mismatch',
+  'crl.delta-missing',
   'fetch.http-status',
   'fetch.timeout',
   'fetch.too-large',

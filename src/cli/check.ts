@@ -1,7 +1,8 @@
 import { codeOf, messageOf, isCoded } from '../errors.js';
 import { decide, type Verdict } from '../lookup/decide.js';
 import { RevocationIndex } from '../lookup/index.js';
-import { preprocess, readCertificates } from '../preprocessor/preprocess.js';
+import { pairCrlFiles } from '../preprocessor/delta.js';
+import { readCertificates } from '../preprocessor/preprocess.js';
 import { readCertificate, type CertFacts } from '../x509/cert.js';
 import { EXIT, UsageError, nonNegativeInt, parse, parseTime, requireOne } from './args.js';
 import { readInput } from './files.js';
@@ -46,13 +47,11 @@ export function checkCommand(args: string[], io: Io): number {
     const index = usable(path, io, () => RevocationIndex.fromBytes(bytes));
     if (index) indexes.push(index);
   }
-  for (const { path, bytes } of crlBytes) {
-    // A CRL that fails validation is skipped and reported, as a bad upload would be.
-    const index = usable(path, io, () =>
-      RevocationIndex.fromBytes(
-        preprocess(bytes, caFacts, { at, allowNoNextUpdate: values['allow-no-next-update'] ?? false }).blob,
-      ),
-    );
+  // A CRL that fails validation is skipped and reported, as a bad upload would be; a delta joins its base.
+  const paired = pairCrlFiles(crlBytes, caFacts, { at, allowNoNextUpdate: values['allow-no-next-update'] ?? false });
+  for (const { path, error } of paired.skipped) io.err(`skipped ${path}: ${error.code}: ${error.message}`);
+  for (const { paths, result } of paired.blobs) {
+    const index = usable(paths.join(' + '), io, () => RevocationIndex.fromBytes(result.blob));
     if (index) indexes.push(index);
   }
   const verdict = decide(cert, indexes, { at, graceSeconds });

@@ -14,7 +14,7 @@ export interface PreprocessOptions {
 }
 
 /** The facts of the current blob that rollback protection compares (its meta, or its object metadata). */
-export type PreviousBlob = Pick<BlobMeta, 'crlNumber' | 'thisUpdate'>;
+export type PreviousBlob = Pick<BlobMeta, 'crlNumber' | 'thisUpdate' | 'baseCrlNumber'>;
 
 export interface PreprocessResult {
   blob: Uint8Array;
@@ -45,7 +45,7 @@ export function preprocess(
 }
 
 /** Replaying an old CRL must never un-revoke a certificate (DESIGN.md "Revocation is per issuer and scope"). */
-function refuseRollback(facts: CrlFacts, previous: PreviousBlob): void {
+export function refuseRollback(facts: Pick<CrlFacts, 'crlNumber' | 'thisUpdate'>, previous: PreviousBlob): void {
   if (previous.crlNumber !== null && facts.crlNumber !== undefined && facts.crlNumber < BigInt(previous.crlNumber)) {
     throw new CrlAuthorizerError(
       'crl.rollback',
