@@ -1,10 +1,10 @@
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
-import { scopeKey } from '../crl/scope.js';
-import { decide, type Verdict } from '../lookup/decide.js';
+import { crlAnswer, holdIndex, type HeldIndex } from '../lookup/crl-source.js';
 import { RevocationIndex } from '../lookup/index.js';
+import { covers, describeCrl, sameIssuerAndScope, supersedes } from '../lookup/info.js';
+import type { RevocationSource, SourceAnswer } from '../sources/types.js';
 import type { ObjectStore } from '../store/types.js';
 import type { CertFacts } from '../x509/cert.js';
-import { nameKey } from '../x509/name.js';
 import type { Logger, Metrics } from './log.js';
 
 /** The preprocessor writes `<name>.cache.bin` beside each CRL (DESIGN.md, "Object names"). */
@@ -19,6 +19,8 @@ export interface CacheOptions {
   keys?: readonly string[];
   revalidateSeconds: number;
   maxStaleSeconds: number;
+  /** Seconds past a CRL's nextUpdate during which its index still answers. @default 0 */
+  graceSeconds?: number;
   /** @default DEFAULT_RELIST_SECONDS */
   relistSeconds?: number;
   log: Logger;
@@ -31,6 +33,8 @@ interface Entry {
   readonly key: string;
   /** The last good index from this key; a bad blob never replaces it. */
   index?: RevocationIndex;
+  /** The same index with its facts, computed once when it was loaded. */
+  held?: HeldIndex;
   /** The ETag of the object the held index came from. */
   etag?: string;
   /**
@@ -52,13 +56,16 @@ interface Entry {
  * disappears from the listing, or answers not-found, drops its index (its CRL was deleted: fail closed).
  *
  * Staleness is per key: an index whose key the store has not confirmed for `maxStaleSeconds` stops answering,
- * and a certificate it would cover is denied `index.stale`. Rollback: a blob with a lower CRL number (or, equal,
- * an older thisUpdate) than the index held at the same key for the same issuer and scope is refused.
+ * and a certificate it would cover is denied `index.stale`. Rollback: a blob that the index held at the same key
+ * supersedes (same issuer and scope, `supersedes` in src/lookup/info.ts) is refused.
+ *
+ * The cache is the CRL revocation source: `check` answers from the indexes held.
  */
-export class IndexCache {
+export class IndexCache implements RevocationSource {
+  readonly name = 'crl' as const;
   private readonly entries = new Map<string, Entry>();
-  private readonly byIndex = new Map<RevocationIndex, Entry>();
-  private indexes: RevocationIndex[] = [];
+  private readonly byIndex = new Map<HeldIndex, Entry>();
+  private indexes: HeldIndex[] = [];
   /** Until this time no held index can be stale, so the request path skips the per-key check. */
   private staleCheckAt = Infinity;
   private lastAttempt = -Infinity;
@@ -74,12 +81,19 @@ export class IndexCache {
   private readonly relistMs: number;
   private readonly revalidateMs: number;
   private readonly maxStaleMs: number;
+  private readonly graceSeconds: number;
+  /** Seconds since the store last confirmed the key the index came from. */
+  private readonly ageOf = (held: HeldIndex, now: number): number | undefined => {
+    const at = this.byIndex.get(held)?.validatedAt;
+    return at === undefined ? undefined : Math.max(0, Math.round((now - at) / 1000));
+  };
 
   constructor(private readonly opts: CacheOptions) {
     this.load = opts.load ?? ((b) => RevocationIndex.fromBytes(b));
     this.relistMs = (opts.relistSeconds ?? DEFAULT_RELIST_SECONDS) * 1000;
     this.revalidateMs = opts.revalidateSeconds * 1000;
     this.maxStaleMs = opts.maxStaleSeconds * 1000;
+    this.graceSeconds = opts.graceSeconds ?? 0;
     this.listedOnce = opts.keys !== undefined;
     for (const key of opts.keys ?? []) this.entries.set(key, { key });
   }
@@ -117,35 +131,33 @@ export class IndexCache {
     return inflight;
   }
 
-  /** The verdict for one certificate at `now` from the indexes held. Never throws for a store problem. */
-  verdict(cert: CertFacts, now: number, graceSeconds: number): Verdict {
-    const at = new Date(now);
-    if (now <= this.staleCheckAt) return this.explainEmpty(decide(cert, this.indexes, { at, graceSeconds }));
-    const fresh: RevocationIndex[] = [];
-    for (const index of this.indexes) {
-      const entry = this.byIndex.get(index)!;
+  /**
+   * The CRL source's answer for one certificate at `at` from the indexes held; the summary carries the seconds
+   * since the store confirmed the answering index. Never throws for a store problem.
+   */
+  check(cert: CertFacts, at: Date): SourceAnswer {
+    const now = at.getTime();
+    const opts = { at: now, graceSeconds: this.graceSeconds, ageSeconds: this.ageOf };
+    if (now <= this.staleCheckAt) return this.explainEmpty(crlAnswer(cert, this.indexes, opts));
+    const fresh: HeldIndex[] = [];
+    for (const held of this.indexes) {
+      const entry = this.byIndex.get(held)!;
       if (now - entry.validatedAt! <= this.maxStaleMs) {
-        fresh.push(index);
+        fresh.push(held);
         continue;
       }
-      if (decide(cert, [index], { at, graceSeconds }).code !== 'index.not-covered') {
+      if (covers(held.info, cert)) {
         return {
           status: 'unknown',
           code: 'index.stale',
           reason:
-            `the index for "${index.meta.issuerText}" was last confirmed by the store ` +
+            `the index for "${held.info.issuerText}" was last confirmed by the store ` +
             `${Math.round((now - entry.validatedAt!) / 1000)} s ago, over the bound of ${this.maxStaleMs / 1000} s`,
-          index,
+          summary: { ...held.summary, ageSeconds: this.ageOf(held, now)! },
         };
       }
     }
-    return this.explainEmpty(decide(cert, fresh, { at, graceSeconds }));
-  }
-
-  /** Seconds since the store last confirmed the key this index came from. */
-  ageSeconds(index: RevocationIndex, now: number): number | undefined {
-    const at = this.byIndex.get(index)?.validatedAt;
-    return at === undefined ? undefined : Math.max(0, Math.round((now - at) / 1000));
+    return this.explainEmpty(crlAnswer(cert, fresh, opts));
   }
 
   /** The indexes held, for inspection (CLI `serve`, tests). */
@@ -155,7 +167,7 @@ export class IndexCache {
     );
   }
 
-  private explainEmpty(v: Verdict): Verdict {
+  private explainEmpty(v: SourceAnswer): SourceAnswer {
     // With nothing ever loaded because the store failed, "no CRL covers this" would hide the real cause.
     if (v.code === 'index.not-covered' && !this.everLoaded && this.coldError) {
       return { status: 'unknown', code: this.coldError, reason: `no index loaded yet: the store failed (${this.coldError})` };
@@ -209,6 +221,7 @@ export class IndexCache {
         const held = entry.index;
         if (held) log.warn('blob deleted: index dropped', { key: entry.key, issuer: held.meta.issuerText });
         entry.index = undefined;
+        entry.held = undefined;
         entry.etag = undefined;
         entry.validatedAt = now;
         metrics.revalidation(held ? 'updated' : 'not-modified');
@@ -227,8 +240,10 @@ export class IndexCache {
     try {
       const index = this.load(got.body);
       const loaded = performance.now();
-      if (entry.index) refuseRollback(entry.index, index);
+      const held = holdIndex(index, entry.key);
+      if (entry.held) this.refuseRollback(entry.held, held);
       entry.index = index;
+      entry.held = held;
       entry.etag = got.etag;
       entry.refusedEtag = undefined;
       entry.validatedAt = now;
@@ -264,36 +279,36 @@ export class IndexCache {
     return undefined;
   }
 
+  /**
+   * DESIGN.md: no index is ever replaced by one it supersedes (same issuer and scope). A blob at the same key for a
+   * different issuer or scope is not a rollback: it replaces the index held, and the log says so.
+   */
+  private refuseRollback(held: HeldIndex, next: HeldIndex): void {
+    if (!sameIssuerAndScope(held.info, next.info)) {
+      this.opts.log.warn('blob is for a different issuer or scope: replacing the index held', {
+        key: held.summary.id,
+        held: `${describeCrl(held.info)} of "${held.info.issuerText}"`,
+        next: `${describeCrl(next.info)} of "${next.info.issuerText}"`,
+      });
+      return;
+    }
+    if (supersedes(held.info, next.info)) {
+      throw new CrlAuthorizerError(
+        'crl.rollback',
+        `blob: ${describeCrl(next.info)} of "${next.info.issuerText}" is older than the held ${describeCrl(held.info)}`,
+      );
+    }
+  }
+
   private rebuild(): void {
     this.byIndex.clear();
     let oldest = Infinity;
     for (const entry of this.entries.values()) {
-      if (!entry.index) continue;
-      this.byIndex.set(entry.index, entry);
+      if (!entry.held) continue;
+      this.byIndex.set(entry.held, entry);
       oldest = Math.min(oldest, entry.validatedAt!);
     }
     this.indexes = [...this.byIndex.keys()];
     this.staleCheckAt = oldest + this.maxStaleMs;
-  }
-}
-
-/** DESIGN.md: no index is ever replaced by one with a lower CRL number for the same issuer and scope. */
-function refuseRollback(held: RevocationIndex, next: RevocationIndex): void {
-  const a = held.meta;
-  const b = next.meta;
-  if (a.authorityKeyId !== b.authorityKeyId || scopeKey(a.scope) !== scopeKey(b.scope)) return;
-  if (a.issuer !== b.issuer && nameKey(Buffer.from(a.issuer, 'base64')) !== nameKey(Buffer.from(b.issuer, 'base64'))) {
-    return;
-  }
-  const na = a.crlNumber === null ? undefined : BigInt(a.crlNumber);
-  const nb = b.crlNumber === null ? undefined : BigInt(b.crlNumber);
-  if (na !== undefined && nb !== undefined && nb < na) {
-    throw new CrlAuthorizerError('crl.rollback', `blob: CRL number ${nb} is lower than the held index's ${na}`);
-  }
-  if ((na === nb || na === undefined || nb === undefined) && Date.parse(b.thisUpdate) < Date.parse(a.thisUpdate)) {
-    throw new CrlAuthorizerError(
-      'crl.rollback',
-      `blob: thisUpdate ${b.thisUpdate} is older than the held index's ${a.thisUpdate}`,
-    );
   }
 }

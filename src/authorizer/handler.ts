@@ -1,5 +1,6 @@
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
-import { indexTimes, type Verdict } from '../lookup/decide.js';
+import { allows, verdictOf, type Answered, type Verdict } from '../lookup/decide.js';
+import type { RevocationSource, SourceAnswer } from '../sources/types.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
 import type { CertFacts } from '../x509/cert.js';
@@ -7,7 +8,7 @@ import { BLOB_SUFFIX, IndexCache } from './cache.js';
 import { CertCache, DEFAULT_CERT_CACHE_ENTRIES } from './cert-cache.js';
 import { readConfig, type AuthorizerConfig, type Env } from './config.js';
 import { certificatePem, readRequest, type AuthorizerRequest } from './event.js';
-import { Logger, Metrics, stdoutSink, type LogSink } from './log.js';
+import { Logger, Metrics, stdoutSink, type DecisionFields, type LogSink } from './log.js';
 import {
   policyResponse,
   simpleResponse,
@@ -75,6 +76,21 @@ export interface AuthorizerHandler {
 interface Ready {
   config: AuthorizerConfig;
   cache: IndexCache;
+  /** Asked in order for every certificate; `verdictOf` combines their answers. */
+  sources: readonly RevocationSource[];
+}
+
+/** Everything one request produced, whether or not it got as far as a verdict. */
+interface Outcome {
+  request?: AuthorizerRequest;
+  cert?: CertFacts;
+  verdict?: Verdict;
+  code: Code;
+  reason: string;
+  allow: boolean;
+  /** Context entries from the hook. */
+  extra?: AuthorizerContext;
+  state?: Ready;
 }
 
 /** Unknown principal: no certificate, or one without a subject. */
@@ -84,6 +100,9 @@ export const UNKNOWN_PRINCIPAL = 'unknown';
  * Builds an API Gateway REQUEST authorizer. Configuration is read once, on the first invocation (so importing
  * the module has no side effects); an invalid configuration is logged and every request denies with `usage`.
  * The handler never throws: every failure is a Deny with a code.
+ *
+ * One request: read the event and the certificate, ask the sources, apply the hook (`authorize`); build the
+ * response (`respond`); write the decision line (`decisionLine`).
  */
 export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
   const clock = options.clock ?? Date.now;
@@ -105,6 +124,7 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
       keys: config.cacheKeys,
       revalidateSeconds: config.revalidateSeconds,
       maxStaleSeconds: config.maxStaleSeconds,
+      graceSeconds: config.graceSeconds,
       relistSeconds: options.relistSeconds,
       log,
       metrics,
@@ -118,94 +138,73 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
       storeTimeoutMs: config.storeTimeoutMs,
       response: config.response,
     });
-    return { config, cache };
+    return { config, cache, sources: [cache] };
+  }
+
+  /** The configured state; the first call reads the configuration, and a bad one fails every call after. */
+  function configured(): Ready {
+    if (!ready && configError === undefined) {
+      try {
+        ready = init();
+      } catch (e) {
+        configError = e;
+      }
+    }
+    if (configError !== undefined) throw configError;
+    return ready!;
+  }
+
+  async function authorize(event: unknown, now: number): Promise<Outcome> {
+    const o: Outcome = { code: 'internal', reason: '', allow: false };
+    try {
+      const state = (o.state = configured());
+      const request = (o.request = readRequest(event));
+      if (request.resource === undefined) {
+        const field = request.shape === 'http-2.0' ? 'routeArn' : 'methodArn';
+        throw new CrlAuthorizerError('event.malformed', `event: no ${field}`);
+      }
+      const cert = (o.cert = certs.facts(certificatePem(request.pem)));
+      const pending = state.cache.refresh(now);
+      if (pending) await pending;
+      const asked = ask(state.sources, cert, now);
+      const verdict = (o.verdict = isThenable(asked) ? await asked : asked);
+      o.code = verdict.code;
+      o.reason = verdict.reason;
+      o.allow = allows(verdict);
+      if (options.hook) {
+        const hooked = await runHook(options.hook, { cert, verdict, event, at: new Date(now) });
+        o.extra = hooked.context;
+        if (hooked.deny !== undefined && o.allow) {
+          o.allow = false;
+          o.code = 'hook.denied';
+          o.reason = hooked.deny;
+        }
+      }
+    } catch (e) {
+      o.allow = false;
+      o.code = codeOf(e);
+      o.reason = messageOf(e);
+      if (e === configError) log.error('configuration invalid: denying every request', { code: o.code, reason: o.reason });
+      else if (o.code === 'internal') log.error('unexpected error', { reason: o.reason, stack: (e as Error)?.stack ?? null });
+    }
+    return o;
   }
 
   async function handle(event: unknown, context?: InvocationContext): Promise<AuthorizerResponse> {
     const started = performance.now();
     const now = clock();
-    let request: AuthorizerRequest | undefined;
-    let cert: CertFacts | undefined;
-    let verdict: Verdict | undefined;
-    let code: Code;
-    let reason: string;
-    let allow = false;
-    let extra: AuthorizerContext | undefined;
-    let state: Ready | undefined;
-    try {
-      if (!ready && configError === undefined) {
-        try {
-          ready = init();
-        } catch (e) {
-          configError = e;
-        }
-      }
-      if (configError !== undefined) throw configError;
-      state = ready!;
-      request = readRequest(event);
-      if (request.resource === undefined) {
-        const field = request.shape === 'http-2.0' ? 'routeArn' : 'methodArn';
-        throw new CrlAuthorizerError('event.malformed', `event: no ${field}`);
-      }
-      cert = certs.facts(certificatePem(request.pem));
-      const pending = state.cache.refresh(now);
-      if (pending) await pending;
-      verdict = state.cache.verdict(cert, now, state.config.graceSeconds);
-      code = verdict.code;
-      reason = verdict.reason;
-      allow = verdict.status === 'good';
-      if (options.hook) {
-        const hooked = await runHook(options.hook, { cert, verdict, event, at: new Date(now) });
-        extra = hooked.context;
-        if (hooked.deny !== undefined && allow) {
-          allow = false;
-          code = 'hook.denied';
-          reason = hooked.deny;
-        }
-      }
-    } catch (e) {
-      allow = false;
-      code = codeOf(e);
-      reason = messageOf(e);
-      if (e === configError) log.error('configuration invalid: denying every request', { code, reason });
-      else if (code === 'internal') log.error('unexpected error', { reason, stack: (e as Error)?.stack ?? null });
-    }
-
-    const index = verdict?.index;
-    const meta = index?.meta;
-    const times = index && indexTimes(index);
+    const o = await authorize(event, now);
     const ctx: AuthorizerContext = {
-      ...extra,
-      status: verdict?.status ?? 'unknown',
-      code,
-      serial: cert?.serialText ?? '',
-      issuer: cert?.issuerText ?? '',
-      crlNumber: meta?.crlNumber ?? '',
+      ...o.extra,
+      status: o.verdict?.status ?? 'unknown',
+      code: o.code,
+      serial: o.cert?.serialText ?? '',
+      issuer: o.cert?.issuerText ?? '',
+      crlNumber: o.verdict?.summary?.crlNumber ?? '',
     };
-    const response =
-      request?.shape === 'http-2.0' && state?.config.response === 'simple'
-        ? simpleResponse(allow, ctx)
-        : policyResponse(allow, cert?.subjectText || UNKNOWN_PRINCIPAL, request?.resource, ctx);
-
+    const response = respond(o, ctx);
     const latencyUs = Math.round((performance.now() - started) * 1000);
-    log.emit(
-      metrics.decisionLine(now, {
-        decision: allow ? 'Allow' : 'Deny',
-        code,
-        status: ctx.status as string,
-        reason: allow ? undefined : reason,
-        serial: cert?.serialText,
-        issuer: cert?.issuerText,
-        crlNumber: meta?.crlNumber ?? undefined,
-        indexAgeSeconds: index && state ? state.cache.ageSeconds(index, now) : undefined,
-        crlAgeSeconds: times ? Math.max(0, Math.round((now - times.thisUpdateMs) / 1000)) : undefined,
-        secondsToNextUpdate:
-          times && times.nextUpdateMs !== Infinity ? Math.round((times.nextUpdateMs - now) / 1000) : undefined,
-        latencyUs,
-        requestId: request?.requestId ?? context?.awsRequestId,
-        shape: request?.shape,
-      }),
-    );
+    log.emit(metrics.decisionLine(now, decisionFields(o, ctx, now, latencyUs, context)));
     return response;
   }
 
@@ -230,6 +229,69 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
         : undefined;
     return { deny, context: result.context ? contextValues(result.context) : undefined };
   }
+}
+
+/**
+ * Asks every source in order and combines the answers. While sources answer synchronously (the CRL index always
+ * does) no promise is made; the first that returns one moves the rest onto the async path.
+ */
+function ask(sources: readonly RevocationSource[], cert: CertFacts, now: number): Verdict | Promise<Verdict> {
+  const at = new Date(now);
+  const answers: Answered[] = [];
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i]!;
+    const a = source.check(cert, at);
+    if (isThenable(a)) return askOn(sources, i, a, answers, cert, at);
+    answers.push({ source: source.name, answer: a });
+  }
+  return verdictOf(answers);
+}
+
+async function askOn(
+  sources: readonly RevocationSource[],
+  i: number,
+  first: Promise<SourceAnswer>,
+  answers: Answered[],
+  cert: CertFacts,
+  at: Date,
+): Promise<Verdict> {
+  answers.push({ source: sources[i]!.name, answer: await first });
+  for (const source of sources.slice(i + 1)) answers.push({ source: source.name, answer: await source.check(cert, at) });
+  return verdictOf(answers);
+}
+
+function respond(o: Outcome, ctx: AuthorizerContext): AuthorizerResponse {
+  return o.request?.shape === 'http-2.0' && o.state?.config.response === 'simple'
+    ? simpleResponse(o.allow, ctx)
+    : policyResponse(o.allow, o.cert?.subjectText || UNKNOWN_PRINCIPAL, o.request?.resource, ctx);
+}
+
+/** The decision line's fields; what answered is described by the source's summary, whatever the source. */
+function decisionFields(
+  o: Outcome,
+  ctx: AuthorizerContext,
+  now: number,
+  latencyUs: number,
+  context: InvocationContext | undefined,
+): DecisionFields {
+  const summary = o.verdict?.summary;
+  const thisUpdateMs = summary?.thisUpdate === undefined ? undefined : Date.parse(summary.thisUpdate);
+  const nextUpdateMs = summary?.nextUpdate === undefined ? undefined : Date.parse(summary.nextUpdate);
+  return {
+    decision: o.allow ? 'Allow' : 'Deny',
+    code: o.code,
+    status: ctx.status as string,
+    reason: o.allow ? undefined : o.reason,
+    serial: o.cert?.serialText,
+    issuer: o.cert?.issuerText,
+    crlNumber: summary?.crlNumber,
+    indexAgeSeconds: summary?.ageSeconds,
+    crlAgeSeconds: thisUpdateMs === undefined ? undefined : Math.max(0, Math.round((now - thisUpdateMs) / 1000)),
+    secondsToNextUpdate: nextUpdateMs === undefined ? undefined : Math.round((nextUpdateMs - now) / 1000),
+    latencyUs,
+    requestId: o.request?.requestId ?? context?.awsRequestId,
+    shape: o.request?.shape,
+  };
 }
 
 /** Keeps only what API Gateway accepts as a context value: strings, finite numbers, booleans. */

@@ -1,18 +1,71 @@
 import type { Code } from '../errors.js';
+import type { SourceAnswer, SourceName, SourceSummary } from '../sources/types.js';
 import type { CertFacts } from '../x509/cert.js';
-import { covers, scopeKey } from '../crl/scope.js';
-import { nameKey } from '../x509/name.js';
+import { crlAnswer, holdIndex } from './crl-source.js';
 import type { RevocationIndex } from './index.js';
 
 export type Status = 'good' | 'revoked' | 'unknown';
 
-/** Only `decide` produces `good`: every other path ends in `unknown`, which callers treat as Deny. */
+/** Module-private: a Verdict can be made only here, so nothing else can produce a `good` one. */
+const DECIDED: unique symbol = Symbol('decided');
+
+/** The decision for one certificate. Only `verdictOf` (and `decide`) make one; anything but `good` denies. */
 export interface Verdict {
-  status: Status;
-  code: Code;
-  reason: string;
-  /** The index that answered (for logs and context), where one did. */
-  index?: RevocationIndex;
+  readonly status: Status;
+  readonly code: Code;
+  readonly reason: string;
+  /** What answered (for logs, context and hooks), where a source did. */
+  readonly summary?: SourceSummary;
+  readonly [DECIDED]: true;
+}
+
+/** One source's answer, with the source that gave it. */
+export interface Answered {
+  source: SourceName;
+  answer: SourceAnswer;
+}
+
+export interface DecisionRule {
+  /** Sources that must themselves answer `good` for an Allow (OCSP_MODE=require: `['ocsp']`). */
+  require?: readonly SourceName[];
+}
+
+/**
+ * Whose `good` can allow. The denylist only vetoes: a certificate it does not list is not thereby good, and a
+ * denylist that cannot answer denies (it must be checked before anything allows).
+ */
+const VOUCHES: Readonly<Record<SourceName, boolean>> = { crl: true, ocsp: true, denylist: false };
+
+/**
+ * Combines the answers of the sources asked, in the order asked, into the verdict (DESIGN.md "Revocation sources
+ * sit behind one seam"):
+ * 1. any `revoked` denies, whatever else answered;
+ * 2. a source that only vetoes (the denylist) or that the rule requires, and did not answer `good`, decides;
+ * 3. otherwise the first `good` of a source that vouches allows;
+ * 4. otherwise the first vouching source's `unknown` says why not (no answer at all: not covered).
+ */
+export function verdictOf(answers: readonly Answered[], rule: DecisionRule = {}): Verdict {
+  for (const a of answers) if (a.answer.status === 'revoked') return make(a.answer);
+  for (const a of answers) {
+    if (a.answer.status !== 'good' && (!VOUCHES[a.source] || rule.require?.includes(a.source))) return make(a.answer);
+  }
+  for (const name of rule.require ?? []) {
+    if (!answers.some((a) => a.source === name)) {
+      return make({ status: 'unknown', code: 'internal', reason: `the required ${name} source was not asked` });
+    }
+  }
+  let unknown: SourceAnswer | undefined;
+  for (const a of answers) {
+    if (!VOUCHES[a.source]) continue;
+    if (a.answer.status === 'good') return make(a.answer);
+    unknown ??= a.answer;
+  }
+  return make(unknown ?? { status: 'unknown', code: 'index.not-covered', reason: 'no revocation source answered' });
+}
+
+/** Whether the verdict allows: `good`, and made here. */
+export function allows(v: Verdict): boolean {
+  return v.status === 'good' && v[DECIDED] === true;
 }
 
 export interface DecideOptions {
@@ -21,106 +74,15 @@ export interface DecideOptions {
   graceSeconds?: number;
 }
 
-/**
- * Judges one certificate against the indexes held. An index counts when its issuer (name, and key id where both
- * sides have one) and scope cover the certificate; among indexes for the same issuer and scope only the one with
- * the highest CRL number (then the latest thisUpdate) counts, so a stale copy can never un-revoke.
- */
+/** One certificate against CRL indexes alone (the CLI's `check`, tests): the CRL source's answer, decided. */
 export function decide(cert: CertFacts, indexes: readonly RevocationIndex[], opts: DecideOptions): Verdict {
-  const counting = countingIndexes(cert, indexes);
-  if (counting.length === 0) {
-    return {
-      status: 'unknown',
-      code: 'index.not-covered',
-      reason: `no CRL covers certificates of issuer "${cert.issuerText}"`,
-    };
-  }
-  const graceMs = (opts.graceSeconds ?? 0) * 1000;
-  for (const index of counting) {
-    if (index.has(cert.serial)) {
-      return { status: 'revoked', code: 'cert.revoked', reason: `serial ${cert.serialText} is revoked`, index };
-    }
-  }
-  const at = opts.at.getTime();
-  for (const index of counting) {
-    const { thisUpdateMs, nextUpdateMs } = factsOf(index);
-    if (at > nextUpdateMs + graceMs) {
-      return {
-        status: 'unknown',
-        code: 'crl.expired',
-        reason: `the CRL of "${index.meta.issuerText}" expired at ${index.meta.nextUpdate}`,
-        index,
-      };
-    }
-    if (at < thisUpdateMs) {
-      return {
-        status: 'unknown',
-        code: 'crl.not-yet-valid',
-        reason: `the CRL of "${index.meta.issuerText}" is valid only from ${index.meta.thisUpdate}`,
-        index,
-      };
-    }
-  }
-  return { status: 'good', code: 'cert.good', reason: 'not revoked', index: counting[0] };
+  const held = indexes.map((index) => holdIndex(index));
+  const answer = crlAnswer(cert, held, { at: opts.at.getTime(), graceSeconds: opts.graceSeconds ?? 0 });
+  return verdictOf([{ source: 'crl', answer }]);
 }
 
-function countingIndexes(cert: CertFacts, indexes: readonly RevocationIndex[]): RevocationIndex[] {
-  const best = new Map<string, RevocationIndex>();
-  let certKeyId: string | undefined;
-  for (const index of indexes) {
-    const facts = factsOf(index);
-    if (facts.issuerKey !== cert.issuerKey) continue;
-    if (facts.keyId !== null && cert.authorityKeyId !== undefined) {
-      certKeyId ??= hex(cert.authorityKeyId);
-      if (facts.keyId !== certKeyId) continue;
-    }
-    if (!covers(index.meta.scope, cert)) continue;
-    const held = best.get(facts.group);
-    if (held === undefined || newer(index, held)) best.set(facts.group, index);
-  }
-  return [...best.values()];
-}
-
-// What an index is matched and judged by, derived from its meta once: the issuer's comparison key comes from the stored DER
-// (so a blob never carries a key that a later, corrected name comparison would disagree with), and the group
-// (key id + scope) under which only the highest CRL number counts.
-interface IndexFacts {
-  issuerKey: string;
-  keyId: string | null;
-  group: string;
-  thisUpdateMs: number;
-  /** Infinity for a CRL without nextUpdate (accepted only when explicitly allowed). */
-  nextUpdateMs: number;
-}
-const indexFacts = new WeakMap<RevocationIndex, IndexFacts>();
-function factsOf(index: RevocationIndex): IndexFacts {
-  let facts = indexFacts.get(index);
-  if (facts === undefined) {
-    const meta = index.meta;
-    facts = {
-      issuerKey: nameKey(Buffer.from(meta.issuer, 'base64')),
-      keyId: meta.authorityKeyId,
-      group: `${meta.authorityKeyId ?? ''}|${scopeKey(meta.scope)}`,
-      thisUpdateMs: Date.parse(meta.thisUpdate),
-      nextUpdateMs: meta.nextUpdate === null ? Infinity : Date.parse(meta.nextUpdate),
-    };
-    indexFacts.set(index, facts);
-  }
-  return facts;
-}
-
-/** An index's thisUpdate and nextUpdate (Infinity when absent) in ms, parsed once per index. */
-export function indexTimes(index: RevocationIndex): { thisUpdateMs: number; nextUpdateMs: number } {
-  return factsOf(index);
-}
-
-function newer(a: RevocationIndex, b: RevocationIndex): boolean {
-  const na = a.meta.crlNumber === null ? -1n : BigInt(a.meta.crlNumber);
-  const nb = b.meta.crlNumber === null ? -1n : BigInt(b.meta.crlNumber);
-  if (na !== nb) return na > nb;
-  return factsOf(a).thisUpdateMs > factsOf(b).thisUpdateMs;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+function make(a: SourceAnswer): Verdict {
+  return a.summary === undefined
+    ? { status: a.status, code: a.code, reason: a.reason, [DECIDED]: true }
+    : { status: a.status, code: a.code, reason: a.reason, summary: a.summary, [DECIDED]: true };
 }
