@@ -3,7 +3,9 @@ import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
 import { readBlobHeader } from '../blob/header.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
-import { preprocess, type PreviousBlob } from './preprocess.js';
+import { preprocessPair } from './delta.js';
+import { counterpart, slotOf } from './pairing.js';
+import type { PreviousBlob } from './preprocess.js';
 
 /** DESIGN.md "Environment": the preprocessor's defaults. */
 export const DEFAULT_CRL_SUFFIXES = ['.crl', '.crl.pem'] as const;
@@ -102,6 +104,9 @@ export function createPreprocessorHandler(options: PreprocessorOptions): Preproc
   const log = options.log ?? writeLine;
 
   async function created(key: string, name: string): Promise<RecordOutcome> {
+    // A delta (`<name>+.crl`, `<name>.delta.crl`) and its base write one blob, whichever of them landed.
+    const slot = slotOf(name);
+    name = slot.baseName;
     const blobKey = name + BLOB_SUFFIX;
     // The size first, so a CRL over the limit is refused before a byte of it is downloaded.
     const head = await store.head(key);
@@ -112,16 +117,25 @@ export function createPreprocessorHandler(options: PreprocessorOptions): Preproc
     const caKey = options.caCertKey ?? name + CA_CERT_SUFFIX;
     const ca = await getOrUndefined(store, caKey);
     if (!ca) throw new CrlAuthorizerError('crl.ca-missing', `CA certificate ${caKey} for CRL ${key} was not found`);
+    const other = await counterpart(store, slot, suffixes);
+    if (slot.isDelta && !other) {
+      throw new CrlAuthorizerError('crl.delta-no-base', `delta CRL ${key} has no complete CRL ${name}.crl beside it yet`);
+    }
     const previous = await currentBlob(store, blobKey, log);
 
-    const { blob, facts, meta } = preprocess(crl.body, [ca.body], {
+    const [base, delta] = slot.isDelta ? [other!.body, crl.body] : [crl.body, other?.body];
+    const { blob, facts, meta, deltaProblem } = preprocessPair(base, delta, [ca.body], {
       at: now(),
       allowNoNextUpdate: options.allowNoNextUpdate ?? false,
       ...(previous && { previous }),
     });
+    if (deltaProblem && slot.isDelta) throw deltaProblem;
+    if (deltaProblem) {
+      log({ level: 'warn', event: 'crl.delta-ignored', key: other!.key, code: deltaProblem.code, message: deltaProblem.message });
+    }
     // Re-delivery, or the same CRL uploaded again: the blob would be byte-identical, and rewriting it would only
     // change its ETag and make every authorizer reload it.
-    if (previous && previous.crlSha256 === meta.crlSha256) {
+    if (previous && previous.crlSha256 === meta.crlSha256 && previous.deltaCrlSha256 === meta.deltaCrlSha256) {
       return { key, action: 'unchanged', blobKey, crlNumber: meta.crlNumber };
     }
     const metadata: Record<string, string> = {
@@ -131,11 +145,15 @@ export function createPreprocessorHandler(options: PreprocessorOptions): Preproc
     };
     if (meta.crlNumber !== null) metadata['crl-number'] = meta.crlNumber;
     if (meta.nextUpdate !== null) metadata['next-update'] = meta.nextUpdate;
+    if (meta.baseCrlNumber !== undefined) metadata['base-crl-number'] = meta.baseCrlNumber;
+    if (meta.deltaCrlSha256 !== undefined) metadata['delta-crl-sha256'] = meta.deltaCrlSha256;
     await store.put(blobKey, blob, { metadata });
     return { key, action: 'written', blobKey, crlNumber: meta.crlNumber, revoked: facts.keys.count };
   }
 
   async function removed(key: string, name: string): Promise<RecordOutcome> {
+    // The pair's blob stays: the base alone would be older than it (a rollback), and the next delta replaces it.
+    if (slotOf(name).isDelta) return { key, action: 'skipped', reason: 'a removed delta CRL leaves the blob in use' };
     const blobKey = name + BLOB_SUFFIX;
     // In a versioned bucket deleting an old version leaves the CRL in place; only a CRL that is gone loses its blob.
     if (await store.head(key)) return { key, action: 'skipped', reason: 'the CRL still exists' };
@@ -229,12 +247,18 @@ async function currentBlob(
   store: ObjectStore,
   blobKey: string,
   log: (entry: Record<string, unknown>) => void,
-): Promise<(PreviousBlob & { crlSha256: string }) | undefined> {
+): Promise<(PreviousBlob & { crlSha256: string; deltaCrlSha256?: string }) | undefined> {
   const head = await store.head(blobKey);
   if (!head) return undefined;
   const md = head.metadata;
   if (md['crl-sha256'] && md['this-update']) {
-    return { crlNumber: md['crl-number'] ?? null, thisUpdate: md['this-update'], crlSha256: md['crl-sha256'] };
+    return {
+      crlNumber: md['crl-number'] ?? null,
+      thisUpdate: md['this-update'],
+      crlSha256: md['crl-sha256'],
+      ...(md['base-crl-number'] !== undefined && { baseCrlNumber: md['base-crl-number'] }),
+      ...(md['delta-crl-sha256'] !== undefined && { deltaCrlSha256: md['delta-crl-sha256'] }),
+    };
   }
   const got = await getOrUndefined(store, blobKey);
   if (!got) return undefined;
