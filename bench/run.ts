@@ -30,6 +30,7 @@ import type {
 } from './results.js';
 import { median } from './stats.js';
 import { AT, CA_ALGS, SEED, SyntheticCrls, type BenchCrl } from './synthetic.js';
+import { deltaNote } from './delta-rows.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // A serial no bench CRL holds (16 octets, as a good client's): the probe of the cold first lookup.
@@ -108,6 +109,10 @@ async function run(argv: string[]): Promise<number> {
     await section(ctx, `warm handler at ${label}`, () => handler(ctx, entries, crls.get(`ec-p256/${entries}`)!));
   }
   await section(ctx, 'revalidation against s3rver', () => revalidation(ctx, opts.sizes[0]!));
+  const deltaBase = Math.max(...opts.sizes.filter((n) => n <= 1e6));
+  await section(ctx, 'delta CRL', async () => {
+    results.notes.push(await deltaNote(children, crls.get(`ec-p256/${deltaBase}`)!, ctx.synth.dir, opts.repeats));
+  });
   progress.done();
 
   results.durationSeconds = Math.round((Date.now() - measuredFrom) / 100) / 10;
