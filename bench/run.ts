@@ -31,6 +31,7 @@ import type {
 import { median } from './stats.js';
 import type { OcspBenchRow } from './tasks/ocsp.js';
 import { AT, CA_ALGS, SEED, SyntheticCrls, type BenchCrl } from './synthetic.js';
+import { deltaNote } from './delta-rows.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // A serial no bench CRL holds (16 octets, as a good client's): the probe of the cold first lookup.
@@ -110,6 +111,10 @@ async function run(argv: string[]): Promise<number> {
   }
   await section(ctx, 'revalidation against s3rver', () => revalidation(ctx, opts.sizes[0]!));
   await section(ctx, 'OCSP against openssl ocsp', () => ocspRows(ctx));
+  const deltaBase = Math.max(...opts.sizes.filter((n) => n <= 1e6));
+  await section(ctx, 'delta CRL', async () => {
+    results.notes.push(await deltaNote(children, crls.get(`ec-p256/${deltaBase}`)!, ctx.synth.dir, opts.repeats));
+  });
   progress.done();
 
   results.durationSeconds = Math.round((Date.now() - measuredFrom) / 100) / 10;

@@ -15,6 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
+import { CrlFetcher, type CrlFetchOptions } from './fetcher.js';
 
 /** The EMF namespace both functions write to (src/authorizer/log.ts, src/preprocessor/handler.ts). */
 export const METRIC_NAMESPACE = 'CrlAuthorizer';
@@ -174,6 +175,11 @@ export interface CrlAuthorizerProps {
    * @default - no grant
    */
   readonly privateCa?: PrivateCaAccess;
+  /**
+   * Fetch CRLs from their URLs on a schedule and write each to `<name>.crl` when it changed (infra/fetcher.ts).
+   * @default - no fetcher: CRLs are uploaded
+   */
+  readonly fetch?: CrlFetchOptions;
 }
 
 /**
@@ -203,6 +209,8 @@ export class CrlAuthorizer extends Construct {
   /** For HTTP APIs: payload format 2.0, identity source none, result caching off. */
   readonly httpAuthorizer: HttpLambdaAuthorizer;
   private restAuthorizerInstance?: apigw.RequestAuthorizer;
+  /** The scheduled CRL fetcher, when `fetch` is given. */
+  readonly fetcher?: CrlFetcher;
 
   constructor(scope: Construct, id: string, props: CrlAuthorizerProps = {}) {
     super(scope, id);
@@ -320,6 +328,16 @@ export class CrlAuthorizer extends Construct {
       this.crlExpiredAlarm,
     ];
     if (props.alarmAction) for (const alarm of this.alarms) alarm.addAlarmAction(props.alarmAction);
+    if (props.fetch) {
+      this.fetcher = new CrlFetcher(this, 'Fetcher', {
+        ...props.fetch,
+        bucket: this.bucket,
+        prefix: this.prefix,
+        logRetention: retention,
+        ...(props.alarmAction && { alarmAction: props.alarmAction }),
+        functionFactory: (scope, id, entry, p) => new NodejsFunction(scope, id, { ...functionDefaults(entry), ...p }),
+      });
+    }
 
     this.httpAuthorizer = new HttpCrlAuthorizer('CrlAuthorizer', this.authorizerAlias, {
       identitySource: [],

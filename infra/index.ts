@@ -20,3 +20,4 @@ export {
   type ExampleStackProps,
   type MtlsDomainConfig,
 } from './example-stack.js';
+export { CrlFetcher, validateFetchOptions, FETCH_FAILED_METRIC, type CrlFetchOptions, type CrlFetchSource } from './fetcher.js';

@@ -468,5 +468,8 @@ function metaJson(meta: BlobMeta, revoked: number): string {
     entries: meta.entries,
     revoked,
   };
+  if (meta.baseCrlNumber !== undefined) ordered.baseCrlNumber = meta.baseCrlNumber;
+  if (meta.deltaCrlNumber !== undefined) ordered.deltaCrlNumber = meta.deltaCrlNumber;
+  if (meta.deltaCrlSha256 !== undefined) ordered.deltaCrlSha256 = meta.deltaCrlSha256;
   return JSON.stringify(ordered);
 }

@@ -31,6 +31,14 @@ export interface BlobMeta {
   entries: number;
   /** distinct revoking serials in the blob (written by the encoder) */
   revoked: number;
+  /**
+   * Only in a blob made from a complete CRL and its delta (internals.md "Delta CRLs"): the two CRL numbers
+   * (`crlNumber` is then the delta's) and the delta's SHA-256 (`crlSha256` is the base's). Absent otherwise, so
+   * blobs of a lone CRL are byte for byte what they were.
+   */
+  baseCrlNumber?: string;
+  deltaCrlNumber?: string;
+  deltaCrlSha256?: string;
 }
 
 export interface BlobHeader {
@@ -209,7 +217,9 @@ function parseMeta(bytes: Uint8Array): BlobMeta {
     (o['crlNumber'] === null || /^[0-9]+$/.test(o['crlNumber'])) &&
     isStr(o['crlSha256']) &&
     isCount(o['entries']) &&
-    isCount(o['revoked']);
+    isCount(o['revoked']) &&
+    [o['baseCrlNumber'], o['deltaCrlNumber']].every((v) => v === undefined || (isStr(v) && /^[0-9]+$/.test(v))) &&
+    (o['deltaCrlSha256'] === undefined || isStr(o['deltaCrlSha256']));
   if (!ok) malformed('meta JSON lacks a field or has one of the wrong type');
   return m as BlobMeta;
 }

@@ -1,7 +1,8 @@
 import { codeOf, messageOf, isCoded, type Code } from '../errors.js';
 import { decide, type Verdict } from '../lookup/decide.js';
 import { RevocationIndex } from '../lookup/index.js';
-import { preprocess, readCertificates } from '../preprocessor/preprocess.js';
+import { pairCrlFiles } from '../preprocessor/delta.js';
+import { readCertificates } from '../preprocessor/preprocess.js';
 import { readCertificate, type CertFacts } from '../x509/cert.js';
 import { EXIT, UsageError, nonNegativeInt, parse, parseTime, requireOne } from './args.js';
 import { readInput } from './files.js';
@@ -48,13 +49,14 @@ export function checkCommand(args: string[], io: Io): number {
     const index = usable(path, io, skipped, () => RevocationIndex.fromBytes(bytes));
     if (index) indexes.push(index);
   }
-  for (const { path, bytes } of crlBytes) {
-    // A CRL that fails validation is skipped and reported, as a bad upload would be.
-    const index = usable(path, io, skipped, () =>
-      RevocationIndex.fromBytes(
-        preprocess(bytes, caFacts, { at, allowNoNextUpdate: values['allow-no-next-update'] ?? false }).blob,
-      ),
-    );
+  // A CRL that fails validation is skipped and reported, as a bad upload would be; a delta joins its base.
+  const paired = pairCrlFiles(crlBytes, caFacts, { at, allowNoNextUpdate: values['allow-no-next-update'] ?? false });
+  for (const { path, error } of paired.skipped) {
+    io.err(`skipped ${path}: ${error.code}: ${error.message}`);
+    skipped.push({ file: path, code: error.code, reason: error.message });
+  }
+  for (const { paths, result } of paired.blobs) {
+    const index = usable(paths.join(' + '), io, skipped, () => RevocationIndex.fromBytes(result.blob));
     if (index) indexes.push(index);
   }
   // With nothing left to decide by, the answer says why each input was skipped, not "not covered".

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   serve: async (args, io) => (await import('./serve.js')).serveCommand(args, io),
   status: async (args, io) => (await import('./status.js')).statusCommand(args, io),
   deny: async (args, io) => (await import('./deny.js')).denyCommand(args, io),
+  fetch: async (args, io) => (await import('./fetch.js')).fetchCommand(args, io),
 };
 
 /** Runs one command and returns its exit code; it catches every error so that nothing exits 1 by accident. */

@@ -15,6 +15,7 @@ import { EXIT, UsageError, nonNegativeInt, parse, requireOne } from './args.js';
 import { readInput } from './files.js';
 import type { Io } from './io.js';
 import { watchFolder, type FolderWatch } from './watch.js';
+import { DEFAULT_FETCH_SECONDS, sourcesFromFlags, startFetchLoop } from './serve-fetch.js';
 import { createHandler } from '../authorizer/handler.js';
 import type { AuthorizerContext, PolicyResponse } from '../authorizer/response.js';
 
@@ -69,6 +70,8 @@ export async function serveCommand(args: string[], io: Io, opts: { signal?: Abor
     cert: { type: 'string' },
     key: { type: 'string' },
     quiet: { type: 'boolean' },
+    fetch: { type: 'string', multiple: true },
+    'fetch-seconds': { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const truststorePath = requireOne(values.truststore, '--truststore');
@@ -96,6 +99,9 @@ export async function serveCommand(args: string[], io: Io, opts: { signal?: Abor
   if (values.watch && !store.url.startsWith('file:')) {
     throw new UsageError('--watch needs a folder store (--store file:///path); S3 has its own trigger');
   }
+  const sources = values.fetch ? sourcesFromFlags(values.fetch) : [];
+  if (sources.length > 0 && !values.watch) throw new UsageError('--fetch needs --watch (fetched CRLs are preprocessed by the watcher)');
+  const fetchSeconds = nonNegativeInt(values['fetch-seconds'], '--fetch-seconds', DEFAULT_FETCH_SECONDS);
 
   const gateway = await startGateway({
     truststore: readInput(truststorePath),
@@ -115,11 +121,13 @@ export async function serveCommand(args: string[], io: Io, opts: { signal?: Abor
     io.out(`server certificate generated; its CA is ${gateway.serverCaPath} (curl --cacert ${gateway.serverCaPath})`);
   }
   if (gateway.watcher) io.out(`watching ${store.url} for *.crl and *.crl.pem`);
+  const fetching = sources.length > 0 ? startFetchLoop(store, sources, Math.max(1, fetchSeconds), io.err) : undefined;
   // Listen for the stop signals before saying we listen: whoever reads that line may send one at once.
   const stopped = stopSignal(opts.signal);
   io.out(`listening on ${gateway.url}`);
 
   await stopped;
+  await fetching?.close();
   await gateway.close();
   io.out('stopped');
   return EXIT.good;

@@ -27,7 +27,7 @@ export const COMMAND_USAGE: Record<string, string> = {
       --grace-seconds N       keep using a CRL this long past its nextUpdate (default 0)
       --allow-no-next-update  accept a --crl without nextUpdate
       --json                  print {status, code, reason, serial, issuer, skipped: [{file, code, reason}]}`,
-  serve: `serve --truststore FILE --store URL [--port N] [--host ADDR] [--upstream URL] [--watch] [--cert FILE --key FILE]
+  serve: `serve --truststore FILE --store URL [--port N] [--host ADDR] [--upstream URL] [--watch [--fetch NAME=URL]... [--fetch-seconds N]] [--cert FILE --key FILE]
       [--revalidate-seconds N] [--max-stale-seconds N] [--quiet] [--verbose]
     a local mTLS gateway that runs the authorizer as API Gateway would
       --truststore FILE       PEM bundle (or one DER certificate) of the CAs client certificates chain to
@@ -39,8 +39,15 @@ export const COMMAND_USAGE: Record<string, string> = {
       --cert FILE --key FILE  the server certificate and key (default: a fresh local CA, printed)
       --revalidate-seconds N  background revalidation interval (default CRL_REVALIDATE_SECONDS, else 0)
       --max-stale-seconds N   deny what an index not confirmed for this long covers (default 300)
+      --fetch NAME=URL        with --watch: fetch this CRL URL into <NAME>.crl on a schedule; repeat for several
+      --fetch-seconds N       how often --fetch runs (default 900)
       --quiet                 no per-request lines
       --verbose               also the authorizer's per-decision metric (EMF) lines`,
+  fetch: `fetch URL --out FILE [--tls-ca FILE] [--timeout-ms N]
+    download a CRL over http(s) with the fetcher's limits (size, time, redirects, no https->http)
+      --out FILE              where to write it; replaced atomically, and only when the bytes changed
+      --tls-ca FILE           extra CA certificate(s) to trust for an https URL
+      --timeout-ms N          the whole download's time budget (default the fetcher's)`,
   status: `status --store URL [--at ISO-8601] [--expiring-hours N] [--json]
     every blob in a store: issuer, scope, CRL number, dates and time left, entries, size, its CRL and the
     preprocessor's last outcome for it, and the denylist's size; exits 2 when something needs a human

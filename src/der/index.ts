@@ -3,3 +3,4 @@ export * from './integer.js';
 export * from './oid.js';
 export * from './time.js';
 export * from './input.js';
+export * from './extension.js';

@@ -60,3 +60,8 @@ export function integerBigInt(buf: Uint8Array, start: number, end: number, code:
   if (buf[start]! & 0x80) v -= 1n << BigInt(8 * (end - start));
   return v;
 }
+
+/** Whether INTEGER content [start, end) is non-empty and minimal (X.690 8.3.2: no redundant leading 00 or FF). */
+export function isMinimalInteger(buf: Uint8Array, start: number, end: number): boolean {
+  return end > start && minimalIntegerStart(buf, start, end) === start;
+}

@@ -37,3 +37,18 @@ export function oidText(buf: Uint8Array, start: number, end: number, code: Code 
   }
   return parts.join('.');
 }
+
+/**
+ * Whether OBJECT IDENTIFIER content [start, end) is well formed: non-empty, every subidentifier minimal (no leading
+ * 0x80 octet, X.690 8.19.2), the last octet ending one. Extension OIDs are compared by their bytes, so a padded
+ * encoding of a known OID must be refused, never taken for an unknown one.
+ */
+export function isMinimalOid(buf: Uint8Array, start: number, end: number): boolean {
+  if (end <= start || buf[end - 1]! & 0x80) return false;
+  let first = true;
+  for (let i = start; i < end; i++) {
+    if (first && buf[i] === 0x80) return false;
+    first = (buf[i]! & 0x80) === 0;
+  }
+  return true;
+}

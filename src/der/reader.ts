@@ -159,6 +159,8 @@ export function readSmallInt(buf: Uint8Array, t: Tlv, code: Code, what: string):
   const n = t.length;
   if (n === 0) fail(code, `${what}: INTEGER is empty`);
   if (buf[t.body]! & 0x80) fail(code, `${what}: negative value`);
+  // X.690 8.3.2: the first nine bits are never all zero (a DER INTEGER is minimal)
+  if (n > 1 && buf[t.body] === 0 && (buf[t.body + 1]! & 0x80) === 0) fail(code, `${what}: INTEGER is not minimally encoded`);
   if (n > 6) fail(code, `${what}: value too large`);
   let v = 0;
   for (let i = t.body; i < t.end; i++) v = v * 256 + buf[i]!;
@@ -175,6 +177,10 @@ export function readBitString(
   if (t.length < 1) fail(code, `${what}: BIT STRING is empty`);
   const unusedBits = buf[t.body]!;
   if (unusedBits > 7 || (unusedBits > 0 && t.length === 1)) fail(code, `${what}: bad BIT STRING padding`);
+  // X.690 11.2.1: DER sets every unused bit to zero, so a padding bit can never read as a named bit
+  if (unusedBits > 0 && (buf[t.end - 1]! & ((1 << unusedBits) - 1)) !== 0) {
+    fail(code, `${what}: BIT STRING has unused bits set (X.690 11.2.1)`);
+  }
   return { unusedBits, bytes: buf.subarray(t.body + 1, t.end) };
 }
 
@@ -184,4 +190,16 @@ export function namedBits(bytes: Uint8Array): number {
   const n = Math.min(bytes.length, 4) * 8;
   for (let i = 0; i < n; i++) if ((bytes[i >> 3]! >> (7 - (i & 7))) & 1) v |= 1 << i;
   return v >>> 0;
+}
+
+/**
+ * A named-bit-list BIT STRING (KeyUsage, ReasonFlags) as a number, under DER: unused bits zero (X.690 11.2.1) and
+ * trailing zero bits removed (X.690 11.2.2), so the value has one encoding and a padding bit is never a named bit.
+ */
+export function readNamedBits(buf: Uint8Array, t: Tlv, code: Code, what: string): number {
+  const { unusedBits, bytes } = readBitString(buf, t, code, what);
+  if (bytes.length > 0 && (bytes[bytes.length - 1]! & (1 << unusedBits)) === 0) {
+    fail(code, `${what}: named-bit BIT STRING has trailing zero bits (X.690 11.2.2)`);
+  }
+  return namedBits(bytes);
 }

@@ -19,7 +19,10 @@ export interface PreprocessOptions {
  * The facts of the current blob that rollback protection compares: its meta (from its header), or what its object
  * metadata carries (`groupId` is `groupIdOf` of its issuer and scope).
  */
-export type PreviousBlob = BlobMeta | { crlNumber: string | null; thisUpdate: string; groupId: string };
+export type PreviousBlob = (BlobMeta | { crlNumber: string | null; thisUpdate: string; groupId: string }) & {
+  /** A delta pair's base CRL number: a new pair's base must not be older. */
+  baseCrlNumber?: string;
+};
 
 export interface PreprocessResult {
   blob: Uint8Array;
@@ -62,7 +65,7 @@ export function groupIdOf(info: Pick<IndexInfo, 'group'>): string {
  * CRL is refused when the current blob supersedes it. A current blob for another issuer or scope is not
  * comparable; the CRL replaces it, and the returned sentence says so.
  */
-function refuseRollback(next: IndexInfo, previous: PreviousBlob): string | undefined {
+export function refuseRollback(next: IndexInfo, previous: PreviousBlob): string | undefined {
   const held = rankOf(previous);
   const rival = { ...next, group: groupIdOf(next) };
   if (!sameIssuerAndScope(held, rival)) return `replaces the blob of ${describeCrl(held)} for a different issuer or scope`;

@@ -5,7 +5,9 @@ import { checkCrlSize } from '../limits.js';
 import type { ObjectStore } from '../store/types.js';
 import { locationOf, targetOf, type S3Event, type S3EventRecord } from './events.js';
 import { outcomeRecord, type RecordOutcome } from './outcome.js';
-import { groupIdOf, preprocess, type PreviousBlob } from './preprocess.js';
+import { preprocessPair } from './delta.js';
+import { counterpart, slotOf } from './pairing.js';
+import { groupIdOf, type PreviousBlob } from './preprocess.js';
 import { indexInfo } from '../lookup/info.js';
 import { withRefreshedCa, type CaCertificateResolver } from './private-ca.js';
 
@@ -28,7 +30,7 @@ export interface ProcessOptions {
 }
 
 /** What the current blob says, for rollback protection and re-delivery. */
-type Current = PreviousBlob & { crlSha256: string; etag: string };
+type Current = PreviousBlob & { crlSha256: string; deltaCrlSha256?: string; etag: string };
 
 /**
  * The preprocessor over S3 events, as values: each record becomes one outcome (a refused CRL is a `rejected`
@@ -41,6 +43,9 @@ export function createPreprocessor(options: ProcessOptions): (event: S3Event) =>
   const where = locationOf(options.storeUrl ?? store.url, options.suffixes ?? DEFAULT_CRL_SUFFIXES);
 
   async function created(key: string, name: string): Promise<{ outcome: RecordOutcome; blobEtag?: string }> {
+    // A delta (`<name>+.crl`, `<name>.delta.crl`) and its base write one blob, whichever of them landed.
+    const slot = slotOf(name);
+    name = slot.baseName;
     const blobKey = name + BLOB_SUFFIX;
     // The size first, so a CRL over the limit is refused before a byte of it is downloaded.
     const head = await store.head(key);
@@ -52,20 +57,29 @@ export function createPreprocessor(options: ProcessOptions): (event: S3Event) =>
     const ca = await getOrUndefined(store, caKey);
     const resolved = ca ? undefined : await options.caCertificates?.(where.prefix + key);
     if (!ca && !resolved) throw new CrlAuthorizerError('crl.ca-missing', `CA certificate ${caKey} for CRL ${key} was not found`);
+    const other = await counterpart(store, slot, where.suffixes);
+    if (slot.isDelta && !other) {
+      throw new CrlAuthorizerError('crl.delta-no-base', `delta CRL ${key} has no complete CRL ${name}.crl beside it yet`);
+    }
     const previous = await currentBlob(blobKey);
 
+    const [base, delta] = slot.isDelta ? [other!.body, crl.body] : [crl.body, other?.body];
     const verify = (cas: Uint8Array[]) =>
-      preprocess(crl.body, cas, {
+      preprocessPair(base, delta, cas, {
         at: now(),
         allowNoNextUpdate: options.allowNoNextUpdate ?? false,
         ...(previous && { previous }),
       });
-    const { blob, facts, meta, replaces } = ca
+    const { blob, facts, meta, replaces, deltaProblem } = ca
       ? verify([ca.body])
       : await withRefreshedCa(options.caCertificates!, where.prefix + key, resolved!, verify);
+    if (deltaProblem && slot.isDelta) throw deltaProblem;
+    if (deltaProblem) {
+      warn({ level: 'warn', event: 'crl.delta-ignored', key: other!.key, code: deltaProblem.code, message: deltaProblem.message });
+    }
     // Re-delivery, or the same CRL uploaded again: the blob would be byte-identical, and rewriting it would only
     // change its ETag and make every authorizer reload it.
-    if (previous && previous.crlSha256 === meta.crlSha256) {
+    if (previous && previous.crlSha256 === meta.crlSha256 && previous.deltaCrlSha256 === meta.deltaCrlSha256) {
       return { outcome: { key, action: 'unchanged', blobKey, crlNumber: meta.crlNumber }, blobEtag: previous.etag };
     }
     const metadata: Record<string, string> = {
@@ -76,6 +90,8 @@ export function createPreprocessor(options: ProcessOptions): (event: S3Event) =>
     };
     if (meta.crlNumber !== null) metadata['crl-number'] = meta.crlNumber;
     if (meta.nextUpdate !== null) metadata['next-update'] = meta.nextUpdate;
+    if (meta.baseCrlNumber !== undefined) metadata['base-crl-number'] = meta.baseCrlNumber;
+    if (meta.deltaCrlSha256 !== undefined) metadata['delta-crl-sha256'] = meta.deltaCrlSha256;
     const { etag } = await store.put(blobKey, blob, { metadata });
     const outcome: RecordOutcome = {
       key,
@@ -89,6 +105,8 @@ export function createPreprocessor(options: ProcessOptions): (event: S3Event) =>
   }
 
   async function removed(key: string, name: string): Promise<RecordOutcome> {
+    // The pair's blob stays: the base alone would be older than it (a rollback), and the next delta replaces it.
+    if (slotOf(name).isDelta) return { key, action: 'skipped', reason: 'a removed delta CRL leaves the blob in use' };
     const blobKey = name + BLOB_SUFFIX;
     // In a versioned bucket deleting an old version leaves the CRL in place; only a CRL that is gone loses its blob.
     if (await store.head(key)) return { key, action: 'skipped', reason: 'the CRL still exists' };
@@ -108,7 +126,15 @@ export function createPreprocessor(options: ProcessOptions): (event: S3Event) =>
     const md = head.metadata;
     if (md['crl-sha256'] && md['this-update'] && md['crl-group']) {
       const crlNumber = md['crl-number'] ?? null;
-      return { crlNumber, thisUpdate: md['this-update'], groupId: md['crl-group'], crlSha256: md['crl-sha256'], etag: head.etag };
+      return {
+        crlNumber,
+        thisUpdate: md['this-update'],
+        groupId: md['crl-group'],
+        crlSha256: md['crl-sha256'],
+        etag: head.etag,
+        ...(md['base-crl-number'] !== undefined && { baseCrlNumber: md['base-crl-number'] }),
+        ...(md['delta-crl-sha256'] !== undefined && { deltaCrlSha256: md['delta-crl-sha256'] }),
+      };
     }
     const got = await getOrUndefined(store, blobKey);
     if (!got) return undefined;

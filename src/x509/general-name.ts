@@ -8,7 +8,7 @@ import { nameKey } from './name.js';
  * `t` is the GeneralName TLV inside `buf`.
  */
 export function generalNameKey(buf: Uint8Array, t: Tlv, code: Code): string {
-  if (t.tag === 0x86) return 'uri:' + Buffer.from(buf.buffer, buf.byteOffset + t.body, t.length).toString('latin1');
+  if (t.tag === 0x86) return 'uri:' + uriKey(Buffer.from(buf.buffer, buf.byteOffset + t.body, t.length).toString('latin1'));
   if (t.tag === 0xa4) {
     // directoryName is EXPLICIT (Name is a CHOICE): the content is one Name SEQUENCE
     const inner = readTlv(buf, t.body, t.end, new Tlv(), code, 'directoryName');
@@ -16,6 +16,30 @@ export function generalNameKey(buf: Uint8Array, t: Tlv, code: Code): string {
     return 'dn:' + nameKey(buf.subarray(inner.start, inner.end), code);
   }
   return 'der:' + hexOf(buf, t.start, t.end);
+}
+
+/**
+ * A URI in the form RFC 5280 7.4 compares: "the scheme and host without regard to case, ... the remainder of the
+ * scheme-specific-part is case sensitive". Scheme and host are lower-cased; userinfo, port, path, query stay.
+ */
+export function uriKey(uri: string): string {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):(\/\/)?(.*)$/s.exec(uri);
+  if (!m) return uri;
+  const scheme = m[1]!.toLowerCase();
+  if (m[2] === undefined) return `${scheme}:${m[3]}`;
+  const rest = m[3]!;
+  const cut = rest.search(/[/?#]/);
+  const authority = cut < 0 ? rest : rest.slice(0, cut);
+  const tail = cut < 0 ? '' : rest.slice(cut);
+  const at = authority.lastIndexOf('@');
+  const userinfo = at < 0 ? '' : authority.slice(0, at + 1);
+  const hostPort = authority.slice(at + 1);
+  // the port follows the last colon outside an IPv6 literal's brackets
+  const colon = hostPort.lastIndexOf(':');
+  const split = colon > hostPort.lastIndexOf(']') ? colon : -1;
+  const host = split < 0 ? hostPort : hostPort.slice(0, split);
+  const port = split < 0 ? '' : hostPort.slice(split);
+  return `${scheme}://${userinfo}${host.toLowerCase()}${port}${tail}`;
 }
 
 /** The keys of a GeneralNames content range. */

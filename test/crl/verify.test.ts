@@ -127,9 +127,10 @@ describe('time', () => {
     expect(verifyCrl(crl, [caFacts], { at: AT, allowNoNextUpdate: true }).nextUpdate).toBeUndefined();
   });
 
-  it('reads GeneralizedTime dates', () => {
-    const f = verify({ timeEncoding: 'generalized', thisUpdate, nextUpdate: new Date('2060-01-01T00:00:00Z') });
+  it('reads GeneralizedTime dates (from 2050: RFC 5280 4.1.2.5 keeps UTCTime through 2049)', () => {
+    const f = verify({ thisUpdate, nextUpdate: new Date('2060-01-01T00:00:00Z') });
     expect(f.nextUpdate?.toISOString()).toBe('2060-01-01T00:00:00.000Z');
+    expect(rejects({ timeEncoding: 'generalized', thisUpdate, nextUpdate: new Date('2060-01-01T00:00:00Z') })).toBe('crl.malformed');
   });
 });
 
