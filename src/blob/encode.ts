@@ -140,8 +140,8 @@ function planLayout(
   return { headerLength, metaBytes, overflowWidth, filterLength, sections };
 }
 
-/** The binary fuse filter over the records (lane A is the bucket hash already held; lane B is read off the
- * padded records), and its fields in the header. Overflow keys are not in it: their lookups skip it. */
+/** The binary fuse filter over the records, and its fields in the header: lane A is the bucket hash already
+ * held, lane B is read off the padded records. Overflow keys are not in the filter: their lookups skip it. */
 function writeFilter(
   view: DataView,
   out: Uint8Array,
@@ -154,7 +154,7 @@ function writeFilter(
 ): void {
   const bs = new Uint32Array(count);
   laneBOfRecords(recs, words, bs);
-  const built = buildFilter(hashOf.subarray(0, count), bs, count, out.subarray(at, at + length));
+  const built = buildFilter(hashOf.subarray(0, count), bs, out.subarray(at, at + length));
   writeField(view, 'filterSeed', built.seed);
   writeField(view, 'filterSegmentLength', built.params.segmentLength);
   writeField(view, 'filterSegmentCount', built.params.segmentCount);
@@ -309,20 +309,22 @@ function stage(keys: SerialKeys, hashes: Uint32Array, width: number, fitting: nu
   for (let q = 0; q + 1 < partStart.length; q++) largest = Math.max(largest, partStart[q + 1]! - partStart[q]!);
   const scratch = new Uint32Array(largest * words);
   const scratchHash = new Uint32Array(largest);
-  // starts[g] is where group g begins, placed[g] how many records it holds so far. A partition's groups are a
-  // contiguous range, counted and filled while the partition is in cache.
+  // starts[g] is where group g begins, placed[g - g0] how many records it holds so far. A partition's groups
+  // are a contiguous range from g0, counted, filled and (when crowded) sorted while the partition is in cache.
   const starts = new Uint32Array(2 ** bits + 1);
-  const placed = new Uint32Array(2 ** bits);
   const groupsPerPart = 2 ** (bits - pbits);
+  const placed = new Uint32Array(groupsPerPart);
   for (let q = 0; q + 1 < partStart.length; q++) {
     const pa = partStart[q]!;
     const pb = partStart[q + 1]!;
     scratch.set(recs.subarray(pa * words, pb * words));
     scratchHash.set(hashOf.subarray(pa, pb));
-    countGroups(scratchHash, pb - pa, bits, pa, q * groupsPerPart, groupsPerPart, starts);
-    placeGroups(scratch, scratchHash, pb - pa, bits, words, starts, placed, recs, hashOf);
+    const g0 = q * groupsPerPart;
+    countGroups(scratchHash, pb - pa, bits, pa, g0, groupsPerPart, starts);
+    placed.fill(0);
+    placeGroups(scratch, scratchHash, pb - pa, bits, words, starts, g0, placed, recs, hashOf);
+    sortCrowdedGroups(recs, hashOf, words, starts, g0, placed);
   }
-  sortCrowdedGroups(recs, hashOf, words, starts, placed);
   return { hashOf, bits, ends: starts.subarray(1), long };
 }
 
@@ -414,6 +416,7 @@ function placeGroups(
   bits: number,
   words: number,
   starts: Uint32Array,
+  g0: number,
   placed: Uint32Array,
   recs: Uint32Array,
   hashOf: Uint32Array,
@@ -422,7 +425,7 @@ function placeGroups(
   for (let r = 0; r < m; r++) {
     const h = partedHash[r]!;
     const g = bits === 0 ? 0 : h >>> shift;
-    insert(recs, hashOf, words, starts[g]!, starts[g]! + placed[g]!++, parted, r * words, h);
+    insert(recs, hashOf, words, starts[g]!, starts[g]! + placed[g - g0]!++, parted, r * words, h);
   }
 }
 
@@ -431,10 +434,11 @@ function sortCrowdedGroups(
   hashOf: Uint32Array,
   words: number,
   starts: Uint32Array,
+  g0: number,
   placed: Uint32Array,
 ): void {
-  for (let g = 0; g < placed.length; g++) {
-    if (placed[g]! > INSERTION_LIMIT) sortSlots(recs, hashOf, words, starts[g]!, starts[g + 1]!);
+  for (let k = 0; k < placed.length; k++) {
+    if (placed[k]! > INSERTION_LIMIT) sortSlots(recs, hashOf, words, starts[g0 + k]!, starts[g0 + k + 1]!);
   }
 }
 

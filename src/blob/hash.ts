@@ -26,6 +26,10 @@ export function fmix32(h: number): number {
 
 const rotl32 = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
 
+/** One word of murmur3_32's body. */
+const murmurStep = (h: number, w: number): number =>
+  (Math.imul(rotl32(h ^ Math.imul(rotl32(Math.imul(w, 0xcc9e2d51), 15), 0x1b873593), 13), 5) + 0xe6546b64) | 0;
+
 /**
  * Lane A of version 2 from a key in an arena: murmur3_32's body (seed 0, no length: the record carries it) over
  * the (len + 4) / 4 little-endian words of the record [len][octets][zeros], then fmix32. The directory bucket is
@@ -42,9 +46,7 @@ export function recordHashA(bytes: Uint8Array, start: number, end: number): numb
       const r = 4 * k + j;
       w = (w << 8) | (r === 0 ? len : r <= len ? bytes[start + r - 1]! : 0);
     }
-    let c = Math.imul(w, 0xcc9e2d51);
-    c = Math.imul(rotl32(c, 15), 0x1b873593);
-    h = (Math.imul(rotl32(h ^ c, 13), 5) + 0xe6546b64) | 0;
+    h = murmurStep(h, w);
   }
   return fmix32(h);
 }
