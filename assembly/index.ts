@@ -1,4 +1,4 @@
-// Search over the fixed-width records of a blob (docs/internals.md, "The blob", version 1) placed in this
+// Search over the fixed-width records of a blob (docs/internals.md, "The blob", versions 1 and 2) placed in this
 // instance's linear memory. The module has no imports and allocates nothing: JavaScript writes a key into the
 // scratch area, calls has(), and reads one i32 back. Each index owns its own instance, so the layout below lives
 // in globals set once by init().
@@ -18,6 +18,13 @@ let count: u32 = 0;
 let dirBits: u64 = 0;
 let ovWidth: u32 = 0;
 let ovCount: u32 = 0;
+// Version 2: the binary fuse filter's section and parameters.
+let version: u32 = 0;
+let filterPtr: usize = 0;
+let filterSeed: u32 = 0;
+let segLen: u32 = 0;
+let segMask: u32 = 0;
+let segCountLen: u64 = 0;
 
 @inline function scratchBase(): usize {
   return (__heap_base + 63) & ~(<usize>63);
@@ -191,31 +198,46 @@ function search(base: usize, w: u32, lo: u32, hi: u32, rec: usize): i32 {
   for (let i: usize = 0; i < <usize>n; i++) {
     h = (h ^ <u32>load<u8>(rec + i)) * 16777619;
   }
-  h ^= h >>> 16;
-  h *= 0x85ebca6b;
-  h ^= h >>> 13;
-  h *= 0xc2b2ae35;
-  h ^= h >>> 16;
-  return h;
+  return fmix32(h);
 }
 
 /**
- * Reads the layout of the blob at blobPtr into globals. JavaScript has validated the header and the checksum;
- * this checks the one thing whose violation would send a search outside its section: a directory that is not
- * monotonic (or does not end at count). Returns 0 when the directory is sound, 1 otherwise.
+ * Takes the layout of a blob already in this memory: JavaScript has parsed and validated the header
+ * (src/blob/header.ts holds the only table of its fields) and verified the checksum, and passes the section
+ * addresses and parameters here, so this module reads no header field itself. Checks the one thing whose
+ * violation would send a search outside its section: a directory that is not monotonic (or does not end at
+ * count). Returns 0 when the directory is sound, 1 otherwise.
  */
-export function init(blobPtr: usize): i32 {
-  const headerLength = load<u32>(blobPtr, 12);
-  width = load<u32>(blobPtr, 32);
-  count = load<u32>(blobPtr, 36);
-  const bits = load<u32>(blobPtr, 40);
-  dirBits = <u64>bits;
-  ovWidth = load<u32>(blobPtr, 44);
-  ovCount = load<u32>(blobPtr, 48);
-  dirPtr = blobPtr + <usize>headerLength;
-  const entries: usize = (<usize>1 << <usize>bits) + 1;
-  recPtr = (dirPtr + entries * 4 + 7) & ~(<usize>7);
-  ovPtr = (recPtr + <usize>width * <usize>count + 7) & ~(<usize>7);
+export function init(
+  blobVersion: u32,
+  directory: usize,
+  records: usize,
+  recordWidth: u32,
+  recordCount: u32,
+  directoryBits: u32,
+  overflow: usize,
+  overflowRecordWidth: u32,
+  overflowRecordCount: u32,
+  filter: usize,
+  seed: u32,
+  segmentLength: u32,
+  segmentCount: u32,
+): i32 {
+  version = blobVersion;
+  dirPtr = directory;
+  recPtr = records;
+  width = recordWidth;
+  count = recordCount;
+  dirBits = <u64>directoryBits;
+  ovPtr = overflow;
+  ovWidth = overflowRecordWidth;
+  ovCount = overflowRecordCount;
+  filterPtr = filter;
+  filterSeed = seed;
+  segLen = segmentLength;
+  segMask = segmentLength - 1;
+  segCountLen = <u64>segmentCount * <u64>segmentLength;
+  const entries: usize = (<usize>1 << <usize>directoryBits) + 1;
   let prev: u32 = 0;
   if (load<u32>(dirPtr) != 0) return 1;
   for (let i: usize = 0; i < entries; i++) {
@@ -233,6 +255,60 @@ export function has(keyPtr: usize, keyLen: u32): i32 {
   return found;
 }
 
+/** 1 if the filter of a version 2 blob lets the key through (present, or a false positive), else 0; keys
+ * that go to the overflow section, and every key of a version 1 blob, pass. For tests and the bench. */
+export function probe(keyPtr: usize, keyLen: u32): i32 {
+  let pass = 1;
+  if (keyLen - 1 < MAX_KEY && keyLen + 1 <= width && version == 2) {
+    const rec = buildRecord(keyPtr, keyLen);
+    pass = filterPasses(laneA(rec, keyLen), laneB(rec, keyLen)) ? 1 : 0;
+  }
+  clearRecord();
+  return pass;
+}
+
+// ---- version 2: the record hash (two 32-bit lanes over the record's words) and the binary fuse 8 filter ----
+// Must agree with src/blob/hash.ts (recordHashA / recordHashB / fusePositions).
+
+@inline function fmix32(h: u32): u32 {
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >>> 16;
+  return h;
+}
+
+/** murmur3_32's body over the (keyLen + 4) / 4 little-endian words of the record [len][key][zeros], then fmix32. */
+@inline function laneA(rec: usize, keyLen: u32): u32 {
+  const end = rec + (<usize>((keyLen + 4) >>> 2) << 2);
+  let h: u32 = 0;
+  for (let p = rec; p < end; p += 4) {
+    let k = load<u32>(p) * 0xcc9e2d51;
+    k = rotl<u32>(k, 15) * 0x1b873593;
+    h = rotl<u32>(h ^ k, 13) * 5 + 0xe6546b64;
+  }
+  return fmix32(h);
+}
+
+/** xxh32's round over the same words, then fmix32: a second, independent 32 bits. */
+@inline function laneB(rec: usize, keyLen: u32): u32 {
+  const end = rec + (<usize>((keyLen + 4) >>> 2) << 2);
+  let g: u32 = 0x9e3779b1;
+  for (let p = rec; p < end; p += 4) g = rotl<u32>(g + load<u32>(p) * 0x85ebca77, 13) * 0x9e3779b1;
+  return fmix32(g);
+}
+
+/** The three fingerprints of the key (x = lane A, y = mixed lane B) XOR to its own fingerprint. */
+@inline function filterPasses(x: u32, b: u32): bool {
+  const y = fmix32(b ^ filterSeed);
+  const h0 = <u32>((<u64>x * segCountLen) >>> 32);
+  const h1 = (h0 + segLen) ^ (((y >>> 18) | (x << 14)) & segMask);
+  const h2 = (h0 + 2 * segLen) ^ (y & segMask);
+  const f = load<u8>(filterPtr + <usize>h0) ^ load<u8>(filterPtr + <usize>h1) ^ load<u8>(filterPtr + <usize>h2);
+  return f == <u8>(x ^ y);
+}
+
 @inline function find(keyPtr: usize, keyLen: u32): i32 {
   const w = keyLen + 1;
   const rec = buildRecord(keyPtr, keyLen);
@@ -240,7 +316,14 @@ export function has(keyPtr: usize, keyLen: u32): i32 {
     if (w > ovWidth) return 0;
     return search(ovPtr, ovWidth, 0, ovCount, rec);
   }
-  const h = bucketHash(rec, w);
+  let h: u32;
+  if (version == 2) {
+    // The filter answers almost every absent key here, from a section small enough to stay in cache.
+    h = laneA(rec, keyLen);
+    if (!filterPasses(h, laneB(rec, keyLen))) return 0;
+  } else {
+    h = bucketHash(rec, w);
+  }
   // The top dirBits bits of h; shifting a u64 keeps dirBits = 0 (one bucket) free of a branch.
   const bucket = <usize>((<u64>h << dirBits) >>> 32);
   const slot = dirPtr + (bucket << 2);

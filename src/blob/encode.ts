@@ -1,47 +1,64 @@
 import { CrlAuthorizerError } from '../errors.js';
 import type { SerialKeys } from '../crl/types.js';
 import { MAX_SERIAL_OCTETS } from '../der/integer.js';
-import { checksum } from '../lookup/kernel.js';
+import { checksum } from '../wasm/kernel.js';
 import {
   BLOB_VERSION,
   CHECKSUMMED_FROM,
-  FIXED_HEADER_BYTES,
   MAGIC,
   MAX_RECORD_WIDTH,
   MIN_RECORD_WIDTH,
   align8,
+  fixedHeaderBytes,
   layout,
+  writeField,
   type BlobMeta,
+  type Sections,
 } from './header.js';
-import { bucketHash, dirBitsFor } from './hash.js';
+import { FINGERPRINT_BITS, FP_SAMPLE, buildFilter, fuseParams } from './filter.js';
+import { bucketHash, dirBitsFor, recordHashA, recordHashB } from './hash.js';
+
+export interface EncodeOptions {
+  /** The format version to write: 2 (the default, with the filter) or 1 (for the bench's comparison and tests). */
+  version?: 1 | 2;
+}
 
 /**
- * Packs revoking serial keys into a version 1 blob (docs/internals.md "The blob"). Deterministic: the output
- * depends only on the set of keys and the meta, not on the order or repetition of the keys. `meta.revoked` is
- * ignored: the encoder writes the number of distinct keys.
+ * Packs revoking serial keys into a blob (docs/internals.md "The blob"), version 2 unless asked for 1.
+ * Deterministic: the output depends only on the set of keys and the meta, not on the order or repetition of the
+ * keys. `meta.revoked` is ignored: the encoder writes the number of distinct keys.
  *
  * Keys are read once in arena order and scattered straight into padded records grouped by bucket; everything
  * after that walks memory in order, which is what keeps 10^7 keys fast (a sort by key index would pay a cache
- * miss per comparison). Memory: the output, the records once more, and two u32 per key.
+ * miss per comparison). Memory beside the keys: the output (the records are staged in place, in its record
+ * section), two u32 per key, and the filter's construction (about 23 bytes per key, freed before returning).
  */
-export function encodeBlob(keys: SerialKeys, meta: BlobMeta): Uint8Array {
+export function encodeBlob(keys: SerialKeys, meta: BlobMeta, opts: EncodeOptions = {}): Uint8Array {
+  const version = opts.version ?? BLOB_VERSION;
   const n = keys.count;
   if (!Number.isInteger(n) || n < 0 || keys.offsets.length < n + 1) {
     throw new CrlAuthorizerError('internal', `serial keys: ${keys.offsets.length} offsets cannot hold ${n} keys`);
   }
-  const hashes = new Uint32Array(n);
   const rawLengths = new Float64Array(MAX_SERIAL_OCTETS + 2); // by record length, len + 1
-  hashKeys(keys, hashes, rawLengths);
+  let rawLongest = countLengths(keys, rawLengths);
   // The width is defined over distinct keys; it is computed here over all of them and checked after folding
   // (duplicates rarely move the 99% point; when they do, the folded keys are encoded afresh).
   const width = widthFor(rawLengths);
   const words = width / 4;
-  const staged = stage(keys, hashes, rawLengths, width);
-  const { recs, hashOf } = staged;
+  let fitting = 0;
+  for (let r = 0; r <= width; r++) fitting += rawLengths[r]!;
+  if (rawLongest + 1 <= width) rawLongest = 0;
+
+  // The layout if no key repeats (the usual case): the records are staged in the output's record section.
+  let plan = planLayout(version, meta, { width, count: fitting, longCount: n - fitting, longest: rawLongest });
+  let out = new Uint8Array(plan.sections.totalLength);
+  let recs = new Uint32Array(out.buffer, plan.sections.recordsOffset, fitting * words);
+  const staged = stage(keys, hashKeys(keys, version), width, fitting, recs);
+  const { hashOf } = staged;
   const count = foldSlots(recs, hashOf, words, staged.ends);
   const long = foldLong(keys, staged.long);
 
-  const recs8 = new Uint8Array(recs.buffer, 0, count * width);
+  let recs8 = new Uint8Array(recs.buffer, recs.byteOffset, count * width);
   const distinctLengths = new Float64Array(MAX_SERIAL_OCTETS + 2);
   countRecordLengths(recs8, width, count, distinctLengths);
   let longest = 0;
@@ -50,54 +67,130 @@ export function encodeBlob(keys: SerialKeys, meta: BlobMeta): Uint8Array {
     distinctLengths[len + 1]!++;
     if (len > longest) longest = len;
   }
-  if (widthFor(distinctLengths) !== width) return encodeBlob(foldedKeys(recs8, width, count, keys, long), meta);
+  if (widthFor(distinctLengths) !== width) {
+    return encodeBlob(foldedKeys(recs8, width, count, keys, long), meta, opts);
+  }
 
   // Fewer directory bits than the staging grouping only merges adjacent sorted runs: re-sort the merged ones.
   const dirBits = dirBitsFor(count);
   if (dirBits < staged.bits) sortMergedBuckets(recs, hashOf, words, count, dirBits);
 
-  const overflowWidth = long.length === 0 ? 0 : Math.ceil((longest + 1) / 4) * 4;
-  const metaBytes = new TextEncoder().encode(metaJson(meta, count + long.length));
-  const headerLength = align8(FIXED_HEADER_BYTES + metaBytes.length);
-  const sections = layout({ headerLength, recordWidth: width, count, dirBits, overflowWidth, overflowCount: long.length });
-  const out = new Uint8Array(sections.totalLength);
+  const final = planLayout(version, meta, { width, count, longCount: long.length, longest });
+  if (count !== fitting || long.length !== n - fitting) {
+    // Repeated keys made the blob smaller: move the records into an output of the exact size (rare).
+    const moved = new Uint8Array(final.sections.totalLength);
+    moved.set(recs8, final.sections.recordsOffset);
+    out = moved;
+    recs = new Uint32Array(out.buffer, final.sections.recordsOffset, count * words);
+    recs8 = new Uint8Array(out.buffer, final.sections.recordsOffset, count * width);
+  }
+  plan = final;
+  const { sections } = plan;
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
-  view.setUint32(8, BLOB_VERSION, true);
-  view.setUint32(12, headerLength, true);
-  view.setBigUint64(24, BigInt(sections.totalLength), true);
-  view.setUint32(32, width, true);
-  view.setUint32(36, count, true);
-  view.setUint32(40, dirBits, true);
-  view.setUint32(44, overflowWidth, true);
-  view.setUint32(48, long.length, true);
-  view.setUint32(52, metaBytes.length, true);
-  out.set(metaBytes, FIXED_HEADER_BYTES);
+  writeField(view, 'version', version);
+  writeField(view, 'headerLength', plan.headerLength);
+  writeField(view, 'totalLength', sections.totalLength);
+  writeField(view, 'recordWidth', width);
+  writeField(view, 'count', count);
+  writeField(view, 'dirBits', dirBits);
+  writeField(view, 'overflowWidth', plan.overflowWidth);
+  writeField(view, 'overflowCount', long.length);
+  writeField(view, 'metaLength', plan.metaBytes.length);
+  out.set(plan.metaBytes, fixedHeaderBytes(version));
   writeDirectory(view, sections.dirOffset, hashOf, count, dirBits);
-  out.set(recs8, sections.recordsOffset);
   for (let j = 0; j < long.length; j++) {
     const start = keys.offsets[long[j]!]!;
     const len = keys.offsets[long[j]! + 1]! - start;
-    const base = sections.overflowOffset + j * overflowWidth;
+    const base = sections.overflowOffset + j * plan.overflowWidth;
     out[base] = len;
     out.set(keys.bytes.subarray(start, start + len), base + 1);
   }
-  view.setBigUint64(16, checksum(out.subarray(CHECKSUMMED_FROM)), true);
+  if (version >= 2) writeFilter(view, out, sections.filterOffset, plan.filterLength, recs, words, hashOf, count);
+  writeField(view, 'checksum', checksum(out.subarray(CHECKSUMMED_FROM)));
   return out;
+}
+
+interface Plan {
+  headerLength: number;
+  metaBytes: Uint8Array;
+  overflowWidth: number;
+  filterLength: number;
+  sections: Sections;
+}
+
+function planLayout(
+  version: number,
+  meta: BlobMeta,
+  f: { width: number; count: number; longCount: number; longest: number },
+): Plan {
+  const overflowWidth = f.longCount === 0 ? 0 : Math.ceil((f.longest + 1) / 4) * 4;
+  const metaBytes = new TextEncoder().encode(metaJson(meta, f.count + f.longCount));
+  const headerLength = align8(fixedHeaderBytes(version) + metaBytes.length);
+  const filterLength = version >= 2 ? fuseParams(f.count).arrayLength : 0;
+  const sections = layout({
+    headerLength,
+    recordWidth: f.width,
+    count: f.count,
+    dirBits: dirBitsFor(f.count),
+    overflowWidth,
+    overflowCount: f.longCount,
+    filterLength,
+  });
+  return { headerLength, metaBytes, overflowWidth, filterLength, sections };
+}
+
+/** The binary fuse filter over the records, and its fields in the header: lane A is the bucket hash already
+ * held, lane B is read off the padded records. Overflow keys are not in the filter: their lookups skip it. */
+function writeFilter(
+  view: DataView,
+  out: Uint8Array,
+  at: number,
+  length: number,
+  recs: Uint32Array,
+  words: number,
+  hashOf: Uint32Array,
+  count: number,
+): void {
+  const bs = new Uint32Array(count);
+  laneBOfRecords(recs, words, bs);
+  const built = buildFilter(hashOf.subarray(0, count), bs, out.subarray(at, at + length));
+  writeField(view, 'filterSeed', built.seed);
+  writeField(view, 'filterSegmentLength', built.params.segmentLength);
+  writeField(view, 'filterSegmentCount', built.params.segmentCount);
+  writeField(view, 'filterFingerprintBits', FINGERPRINT_BITS);
+  writeField(view, 'filterSampleSize', FP_SAMPLE);
+  writeField(view, 'filterSampleHits', built.sampleHits);
+}
+
+function laneBOfRecords(recs: Uint32Array, words: number, bs: Uint32Array): void {
+  for (let j = 0; j < bs.length; j++) bs[j] = recordHashB(recs, j * words);
 }
 
 // Each loop below is its own small function: V8 optimises a hot loop on its own, where one long function with
 // many loops is optimised on stack and thrown away again at each later loop it has no feedback for.
 
-function hashKeys(keys: SerialKeys, hashes: Uint32Array, byRecordLength: Float64Array): void {
+/** Checks every key; counts keys by record length (len + 1) and returns the longest key's length. */
+function countLengths(keys: SerialKeys, byRecordLength: Float64Array): number {
   const { bytes, offsets } = keys;
-  for (let i = 0; i < hashes.length; i++) {
+  let longest = 0;
+  for (let i = 0; i < keys.count; i++) {
     const start = offsets[i]!;
     const end = offsets[i + 1]!;
     checkKey(bytes, start, end, i);
-    hashes[i] = bucketHash(bytes, start, end);
     byRecordLength[end - start + 1]!++;
+    if (end - start > longest) longest = end - start;
   }
+  return longest;
+}
+
+/** The bucket hash of every key: fnv1a + fmix32 for version 1, record lane A for version 2. */
+function hashKeys(keys: SerialKeys, version: number): Uint32Array {
+  const { bytes, offsets } = keys;
+  const hashes = new Uint32Array(keys.count);
+  if (version === 1) for (let i = 0; i < hashes.length; i++) hashes[i] = bucketHash(bytes, offsets[i]!, offsets[i + 1]!);
+  else for (let i = 0; i < hashes.length; i++) hashes[i] = recordHashA(bytes, offsets[i]!, offsets[i + 1]!);
+  return hashes;
 }
 
 /** Folds equal records in place (equal keys hash alike, so they sit side by side in one group); returns the count. */
@@ -172,9 +265,7 @@ function widthFor(byRecordLength: Float64Array): number {
 }
 
 interface Staged {
-  /** Padded records as u32 words (width is a multiple of 4), grouped by bucket and sorted inside each. */
-  recs: Uint32Array;
-  /** The bucket hash of the record in each slot. */
+  /** The bucket hash of the record in each slot (the records themselves are in the caller's `recs`). */
   hashOf: Uint32Array;
   /** Directory bits of the grouping, and where each group ends. */
   bits: number;
@@ -191,45 +282,50 @@ const PARTITION_BYTES = 1 << 17;
 const MAX_PARTITION_BITS = 8;
 
 /**
- * Places the padded record of every key that fits a record into a slot grouped by the top bits of its hash,
- * sorted inside each group. The grouping uses the directory bits of all these keys, at least as many as the
- * folded set will have, so each final bucket is a run of whole groups.
+ * Places the padded record of each of the `fitting` keys that fit a record into a slot of `recs` grouped by the
+ * top bits of its hash, sorted inside each group. The grouping uses the directory bits of all these keys, at
+ * least as many as the folded set will have, so each final bucket is a run of whole groups.
  *
  * Two passes keep every write local: the first appends records to at most 256 partitions (by the top bits of the
- * hash), the second counts and scatters each cache-sized partition into its groups, inserting in order.
+ * hash), the second counts and scatters each cache-sized partition into its groups, inserting in order. A
+ * partition's groups occupy exactly the partition's own slots, so the first pass writes into `recs` itself and
+ * the second copies one partition at a time out to a small scratch buffer: no second copy of the records.
  */
-function stage(keys: SerialKeys, hashes: Uint32Array, byRecordLength: Float64Array, width: number): Staged {
+function stage(keys: SerialKeys, hashes: Uint32Array, width: number, fitting: number, recs: Uint32Array): Staged {
   const n = keys.count;
-  let fitting = 0;
-  for (let r = 0; r <= width; r++) fitting += byRecordLength[r]!;
   const bits = dirBitsFor(fitting);
   const wanted = Math.ceil(Math.log2(Math.max(1, (fitting * width) / PARTITION_BYTES)));
   const pbits = Math.min(bits, MAX_PARTITION_BITS, wanted);
 
   const partStart = new Uint32Array(2 ** pbits + 1);
   countPartitions(keys, hashes, width, pbits, partStart);
-  const parted8 = new Uint8Array(fitting * width);
-  const partedHash = new Uint32Array(fitting);
+  const hashOf = new Uint32Array(fitting);
   const long = new Uint32Array(n - fitting);
-  partition(keys, hashes, width, pbits, partStart.slice(0, -1), parted8, partedHash, long);
+  const recs8 = new Uint8Array(recs.buffer, recs.byteOffset, fitting * width);
+  partition(keys, hashes, width, pbits, partStart.slice(0, -1), recs8, hashOf, long);
 
   const words = width / 4;
-  const parted = new Uint32Array(parted8.buffer);
-  const recs = new Uint32Array(fitting * words);
-  const hashOf = new Uint32Array(fitting);
-  // starts[g] is where group g begins, placed[g] how many records it holds so far. A partition's groups are a
-  // contiguous range, counted and filled while the partition is in cache.
+  let largest = 0;
+  for (let q = 0; q + 1 < partStart.length; q++) largest = Math.max(largest, partStart[q + 1]! - partStart[q]!);
+  const scratch = new Uint32Array(largest * words);
+  const scratchHash = new Uint32Array(largest);
+  // starts[g] is where group g begins, placed[g - g0] how many records it holds so far. A partition's groups
+  // are a contiguous range from g0, counted, filled and (when crowded) sorted while the partition is in cache.
   const starts = new Uint32Array(2 ** bits + 1);
-  const placed = new Uint32Array(2 ** bits);
   const groupsPerPart = 2 ** (bits - pbits);
+  const placed = new Uint32Array(groupsPerPart);
   for (let q = 0; q + 1 < partStart.length; q++) {
     const pa = partStart[q]!;
     const pb = partStart[q + 1]!;
-    countGroups(partedHash, pa, pb, bits, q * groupsPerPart, groupsPerPart, starts);
-    placeGroups(parted, partedHash, pa, pb, bits, words, starts, placed, recs, hashOf);
+    scratch.set(recs.subarray(pa * words, pb * words));
+    scratchHash.set(hashOf.subarray(pa, pb));
+    const g0 = q * groupsPerPart;
+    countGroups(scratchHash, pb - pa, bits, pa, g0, groupsPerPart, starts);
+    placed.fill(0);
+    placeGroups(scratch, scratchHash, pb - pa, bits, words, starts, g0, placed, recs, hashOf);
+    sortCrowdedGroups(recs, hashOf, words, starts, g0, placed);
   }
-  sortCrowdedGroups(recs, hashOf, words, starts, placed);
-  return { recs, hashOf, bits, ends: starts.subarray(1), long };
+  return { hashOf, bits, ends: starts.subarray(1), long };
 }
 
 function countPartitions(keys: SerialKeys, hashes: Uint32Array, width: number, pbits: number, partStart: Uint32Array): void {
@@ -271,18 +367,19 @@ function partition(
   }
 }
 
-/** Counts the records of partition [pa, pb) per group, then turns groups [g0, g0 + groups) into starts from pa. */
+/** Counts the m records of one partition (hashes[0..m)) per group, then turns groups [g0, g0 + groups) into
+ * starts from the partition's first slot pa. */
 function countGroups(
   hashes: Uint32Array,
-  pa: number,
-  pb: number,
+  m: number,
   bits: number,
+  pa: number,
   g0: number,
   groups: number,
   starts: Uint32Array,
 ): void {
   const shift = 32 - bits;
-  for (let r = pa; r < pb; r++) starts[(bits === 0 ? 0 : hashes[r]! >>> shift) + 1]!++;
+  for (let r = 0; r < m; r++) starts[(bits === 0 ? 0 : hashes[r]! >>> shift) + 1]!++;
   starts[g0] = pa;
   for (let g = g0 + 1; g <= g0 + groups; g++) starts[g]! += starts[g - 1]!;
 }
@@ -310,24 +407,25 @@ function insert(
   hashOf[pos] = h;
 }
 
-/** Moves one partition's records into their groups, inserting each in order among those already placed. */
+/** Moves one partition's m records (copied out to parted) into their groups, inserting each in order among
+ * those already placed. */
 function placeGroups(
   parted: Uint32Array,
   partedHash: Uint32Array,
-  pa: number,
-  pb: number,
+  m: number,
   bits: number,
   words: number,
   starts: Uint32Array,
+  g0: number,
   placed: Uint32Array,
   recs: Uint32Array,
   hashOf: Uint32Array,
 ): void {
   const shift = 32 - bits;
-  for (let r = pa; r < pb; r++) {
+  for (let r = 0; r < m; r++) {
     const h = partedHash[r]!;
     const g = bits === 0 ? 0 : h >>> shift;
-    insert(recs, hashOf, words, starts[g]!, starts[g]! + placed[g]!++, parted, r * words, h);
+    insert(recs, hashOf, words, starts[g]!, starts[g]! + placed[g - g0]!++, parted, r * words, h);
   }
 }
 
@@ -336,10 +434,11 @@ function sortCrowdedGroups(
   hashOf: Uint32Array,
   words: number,
   starts: Uint32Array,
+  g0: number,
   placed: Uint32Array,
 ): void {
-  for (let g = 0; g < placed.length; g++) {
-    if (placed[g]! > INSERTION_LIMIT) sortSlots(recs, hashOf, words, starts[g]!, starts[g + 1]!);
+  for (let k = 0; k < placed.length; k++) {
+    if (placed[k]! > INSERTION_LIMIT) sortSlots(recs, hashOf, words, starts[g0 + k]!, starts[g0 + k + 1]!);
   }
 }
 

@@ -1,14 +1,56 @@
 import { CrlAuthorizerError } from '../errors.js';
 import type { CrlScope } from '../crl/scope.js';
-import { checksum } from '../lookup/kernel.js';
+import { checksum } from '../wasm/kernel.js';
+import { FINGERPRINT_BITS, MAX_SEGMENT_LENGTH } from './filter.js';
 
 /** `CRLBLOB\0` */
 export const MAGIC = Uint8Array.of(0x43, 0x52, 0x4c, 0x42, 0x4c, 0x4f, 0x42, 0x00);
-export const BLOB_VERSION = 1;
-/** Fixed header fields end here; the meta JSON follows. */
-export const FIXED_HEADER_BYTES = 56;
+/** The version the encoder writes; the reader reads every version in READ_VERSIONS. */
+export const BLOB_VERSION = 2;
+export const READ_VERSIONS: readonly number[] = [1, 2];
+
+/**
+ * The fixed header fields, the one table of their offsets: the encoder writes through it, the reader reads
+ * through it, and the WASM module gets the values from the reader (init) instead of reading them itself.
+ * `since` is the first version with the field. All little-endian.
+ */
+export const FIELDS = {
+  version: { offset: 8, size: 4, since: 1 },
+  headerLength: { offset: 12, size: 4, since: 1 },
+  checksum: { offset: 16, size: 8, since: 1 },
+  totalLength: { offset: 24, size: 8, since: 1 },
+  recordWidth: { offset: 32, size: 4, since: 1 },
+  count: { offset: 36, size: 4, since: 1 },
+  dirBits: { offset: 40, size: 4, since: 1 },
+  overflowWidth: { offset: 44, size: 4, since: 1 },
+  overflowCount: { offset: 48, size: 4, since: 1 },
+  metaLength: { offset: 52, size: 4, since: 1 },
+  filterSeed: { offset: 56, size: 4, since: 2 },
+  filterSegmentLength: { offset: 60, size: 4, since: 2 },
+  filterSegmentCount: { offset: 64, size: 4, since: 2 },
+  filterFingerprintBits: { offset: 68, size: 4, since: 2 },
+  filterSampleSize: { offset: 72, size: 4, since: 2 },
+  filterSampleHits: { offset: 76, size: 4, since: 2 },
+} as const;
+export type FieldName = keyof typeof FIELDS;
+
+/** Where the fixed fields of a version end and the meta JSON starts. */
+export const fixedHeaderBytes = (version: number): number => (version >= 2 ? 80 : 56);
+/** Fixed header bytes of the version written (the meta JSON follows). */
+export const FIXED_HEADER_BYTES = fixedHeaderBytes(BLOB_VERSION);
+
+export function readField(view: DataView, name: FieldName): number {
+  const f = FIELDS[name];
+  return f.size === 8 ? Number(view.getBigUint64(f.offset, true)) : view.getUint32(f.offset, true);
+}
+
+export function writeField(view: DataView, name: FieldName, value: number | bigint): void {
+  const f = FIELDS[name];
+  if (f.size === 8) view.setBigUint64(f.offset, BigInt(value), true);
+  else view.setUint32(f.offset, Number(value), true);
+}
 /** The checksum covers [CHECKSUMMED_FROM, totalLength): everything after the checksum field itself. */
-export const CHECKSUMMED_FROM = 24;
+export const CHECKSUMMED_FROM = FIELDS.checksum.offset + FIELDS.checksum.size;
 export const MIN_RECORD_WIDTH = 8;
 export const MAX_RECORD_WIDTH = 64;
 /** The widest overflow record: a 64-octet key plus its length octet, rounded up to 4. */
@@ -41,6 +83,19 @@ export interface BlobMeta {
   deltaCrlSha256?: string;
 }
 
+/** The filter section of a version 2 blob (docs/internals.md "The blob"); absent from version 1. */
+export interface BlobFilter {
+  seed: number;
+  segmentLength: number;
+  segmentCount: number;
+  fingerprintBits: number;
+  /** Bytes of the fingerprint array: (segmentCount + 2) * segmentLength. */
+  arrayLength: number;
+  /** Pseudo-random hash pairs probed at build time, and how many passed: the measured false-positive rate. */
+  sampleSize: number;
+  sampleHits: number;
+}
+
 export interface BlobHeader {
   version: number;
   headerLength: number;
@@ -57,25 +112,42 @@ export interface BlobHeader {
   dirOffset: number;
   recordsOffset: number;
   overflowOffset: number;
+  /** Version 2: where the fingerprints start (8-aligned, after the last record section), and the filter fields. */
+  filterOffset?: number;
+  filter?: BlobFilter;
 }
 
 export const align8 = (n: number): number => Math.ceil(n / 8) * 8;
 
-/** Section offsets and the total length implied by the layout fields; the encoder and the reader share it. */
-export function layout(f: {
+export interface LayoutFields {
   headerLength: number;
   recordWidth: number;
   count: number;
   dirBits: number;
   overflowWidth: number;
   overflowCount: number;
-}): { dirOffset: number; recordsOffset: number; overflowOffset: number; totalLength: number } {
+  /** Bytes of the filter's fingerprint array (version 2); 0 or absent for version 1. */
+  filterLength?: number;
+}
+
+export interface Sections {
+  dirOffset: number;
+  recordsOffset: number;
+  overflowOffset: number;
+  filterOffset: number;
+  totalLength: number;
+}
+
+/** Section offsets and the total length implied by the layout fields; the encoder and the reader share it. */
+export function layout(f: LayoutFields): Sections {
   const dirOffset = f.headerLength;
   const recordsOffset = align8(dirOffset + 4 * (2 ** f.dirBits + 1));
   const recordsEnd = recordsOffset + f.recordWidth * f.count;
-  if (f.overflowCount === 0) return { dirOffset, recordsOffset, overflowOffset: recordsEnd, totalLength: recordsEnd };
-  const overflowOffset = align8(recordsEnd);
-  return { dirOffset, recordsOffset, overflowOffset, totalLength: overflowOffset + f.overflowWidth * f.overflowCount };
+  const overflowOffset = f.overflowCount === 0 ? recordsEnd : align8(recordsEnd);
+  const end = overflowOffset + f.overflowWidth * f.overflowCount;
+  if (!f.filterLength) return { dirOffset, recordsOffset, overflowOffset, filterOffset: end, totalLength: end };
+  const filterOffset = align8(end);
+  return { dirOffset, recordsOffset, overflowOffset, filterOffset, totalLength: filterOffset + f.filterLength };
 }
 
 function malformed(sentence: string): never {
@@ -108,22 +180,19 @@ function readHeader(bytes: Uint8Array, checksumOfBody?: () => bigint): BlobHeade
   if (bytes.length < 12) malformed(`${bytes.length} bytes is too short for a blob header`);
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) malformed('magic is not CRLBLOB');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(8, true);
+  const version = readField(view, 'version');
   // Checked before any other field: a later version may lay out everything after it differently.
-  if (version !== BLOB_VERSION) {
-    throw new CrlAuthorizerError('blob.unsupported-version', `blob: version ${version} is not supported (expected ${BLOB_VERSION})`);
+  if (!READ_VERSIONS.includes(version)) {
+    throw new CrlAuthorizerError(
+      'blob.unsupported-version',
+      `blob: version ${version} is not supported (expected ${READ_VERSIONS.join(' or ')})`,
+    );
   }
-  if (bytes.length < FIXED_HEADER_BYTES) malformed(`${bytes.length} bytes is too short for a version 1 header`);
-  const headerLength = view.getUint32(12, true);
-  const checksumValue = view.getBigUint64(16, true);
-  const total = view.getBigUint64(24, true);
-  const recordWidth = view.getUint32(32, true);
-  const count = view.getUint32(36, true);
-  const dirBits = view.getUint32(40, true);
-  const overflowWidth = view.getUint32(44, true);
-  const overflowCount = view.getUint32(48, true);
-  const metaLength = view.getUint32(52, true);
-
+  const fixed = fixedHeaderBytes(version);
+  if (bytes.length < fixed) malformed(`${bytes.length} bytes is too short for a version ${version} header`);
+  const field = (name: FieldName): number => readField(view, name);
+  const checksumValue = view.getBigUint64(FIELDS.checksum.offset, true);
+  const total = view.getBigUint64(FIELDS.totalLength.offset, true);
   if (total !== BigInt(bytes.length)) {
     malformed(`totalLength ${total} does not match the ${bytes.length} bytes present (truncated or padded)`);
   }
@@ -137,7 +206,14 @@ function readHeader(bytes: Uint8Array, checksumOfBody?: () => bigint): BlobHeade
       );
     }
   }
-  if (headerLength % 8 !== 0 || headerLength < FIXED_HEADER_BYTES + metaLength || headerLength > totalLength) {
+  const headerLength = field('headerLength');
+  const recordWidth = field('recordWidth');
+  const count = field('count');
+  const dirBits = field('dirBits');
+  const overflowWidth = field('overflowWidth');
+  const overflowCount = field('overflowCount');
+  const metaLength = field('metaLength');
+  if (headerLength % 8 !== 0 || headerLength < fixed + metaLength || headerLength > totalLength) {
     malformed(`headerLength ${headerLength} does not fit the ${metaLength}-byte meta and the blob`);
   }
   if (recordWidth % 4 !== 0 || recordWidth < MIN_RECORD_WIDTH || recordWidth > MAX_RECORD_WIDTH) {
@@ -150,7 +226,16 @@ function readHeader(bytes: Uint8Array, checksumOfBody?: () => bigint): BlobHeade
   if (overflowCount !== 0 && (overflowWidth % 4 !== 0 || overflowWidth <= recordWidth || overflowWidth > MAX_OVERFLOW_WIDTH)) {
     malformed(`overflowWidth ${overflowWidth} is not a multiple of 4 in ${recordWidth + 4}..${MAX_OVERFLOW_WIDTH}`);
   }
-  const sections = layout({ headerLength, recordWidth, count, dirBits, overflowWidth, overflowCount });
+  const filter = version >= 2 ? readFilterFields(field) : undefined;
+  const sections = layout({
+    headerLength,
+    recordWidth,
+    count,
+    dirBits,
+    overflowWidth,
+    overflowCount,
+    filterLength: filter?.arrayLength ?? 0,
+  });
   if (sections.totalLength !== totalLength) {
     malformed(`sections end at ${sections.totalLength}, totalLength is ${totalLength}`);
   }
@@ -158,10 +243,10 @@ function readHeader(bytes: Uint8Array, checksumOfBody?: () => bigint): BlobHeade
   if (view.getUint32(sections.dirOffset, true) !== 0 || view.getUint32(dirLast, true) !== count) {
     malformed(`directory does not run from 0 to count ${count}`);
   }
-  for (let p = headerLength - 1; p >= FIXED_HEADER_BYTES + metaLength; p--) {
+  for (let p = headerLength - 1; p >= fixed + metaLength; p--) {
     if (bytes[p] !== 0) malformed('header padding is not zero');
   }
-  const meta = parseMeta(bytes.subarray(FIXED_HEADER_BYTES, FIXED_HEADER_BYTES + metaLength));
+  const meta = parseMeta(bytes.subarray(fixed, fixed + metaLength));
   return {
     version,
     headerLength,
@@ -177,7 +262,29 @@ function readHeader(bytes: Uint8Array, checksumOfBody?: () => bigint): BlobHeade
     dirOffset: sections.dirOffset,
     recordsOffset: sections.recordsOffset,
     overflowOffset: sections.overflowOffset,
+    ...(filter ? { filterOffset: sections.filterOffset, filter } : {}),
   };
+}
+
+/**
+ * The filter fields of a version 2 header. Checked for shape only (what keeps every probe inside the section: a
+ * power-of-two segment length, at least one segment, a fingerprint array under 4 GiB); whether the fingerprints
+ * are right is the checksum's business, as it is for the records.
+ */
+function readFilterFields(field: (name: FieldName) => number): BlobFilter {
+  const segmentLength = field('filterSegmentLength');
+  const segmentCount = field('filterSegmentCount');
+  const fingerprintBits = field('filterFingerprintBits');
+  const sampleSize = field('filterSampleSize');
+  const sampleHits = field('filterSampleHits');
+  const pow2 = segmentLength >= 4 && segmentLength <= MAX_SEGMENT_LENGTH && (segmentLength & (segmentLength - 1)) === 0;
+  const arrayLength = (segmentCount + 2) * segmentLength;
+  if (!pow2 || segmentCount < 1 || arrayLength >= 2 ** 32) {
+    malformed(`filter of ${segmentCount} segments of ${segmentLength} bytes is not a binary fuse layout`);
+  }
+  if (fingerprintBits !== FINGERPRINT_BITS) malformed(`filter fingerprints of ${fingerprintBits} bits (expected ${FINGERPRINT_BITS})`);
+  if (sampleHits > sampleSize) malformed(`filter sample of ${sampleSize} with ${sampleHits} hits`);
+  return { seed: field('filterSeed'), segmentLength, segmentCount, fingerprintBits, arrayLength, sampleSize, sampleHits };
 }
 
 const hex64 = (v: bigint): string => v.toString(16).padStart(16, '0');

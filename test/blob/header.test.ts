@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeBlob } from '../../src/blob/encode.js';
-import { readBlobHeader, verifyBlob } from '../../src/blob/header.js';
+import { BLOB_VERSION, FIXED_HEADER_BYTES, readBlobHeader, verifyBlob } from '../../src/blob/header.js';
 import { RevocationIndex } from '../../src/lookup/index.js';
 import { arena, randomKeys, testMeta } from './fixtures.js';
 
@@ -24,7 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('readBlobHeader / verifyBlob', () => {
   it('reads back what the encoder wrote', () => {
     const header = verifyBlob(blob);
-    expect(header).toMatchObject({ version: 1, totalLength: blob.length, overflowCount: 2, metaLength: expect.any(Number) });
+    expect(header).toMatchObject({ version: BLOB_VERSION, totalLength: blob.length, overflowCount: 2, metaLength: expect.any(Number) });
     expect(header.meta).toEqual(testMeta({ entries: keys.length, revoked: keys.length }));
     expect(header.headerLength % 8).toBe(0);
     expect(header.recordsOffset % 8).toBe(0);
@@ -74,11 +74,11 @@ describe('readBlobHeader / verifyBlob', () => {
   });
 
   it('refuses an unknown version before reading anything else', () => {
-    const v2 = blob.slice(0, 64);
-    new DataView(v2.buffer).setUint32(8, 2, true);
-    expect(codeOf(() => readBlobHeader(v2))).toBe('blob.unsupported-version');
-    const file = join(dir, 'v2.cache.bin');
-    writeFileSync(file, v2);
+    const v3 = blob.slice(0, 64);
+    new DataView(v3.buffer).setUint32(8, 3, true);
+    expect(codeOf(() => readBlobHeader(v3))).toBe('blob.unsupported-version');
+    const file = join(dir, 'v3.cache.bin');
+    writeFileSync(file, v3);
     expect(codeOf(() => RevocationIndex.fromFile(file))).toBe('blob.unsupported-version');
   });
 
@@ -90,6 +90,12 @@ describe('readBlobHeader / verifyBlob', () => {
       [36, 1_000_000], // count beyond the bytes present
       [40, 31], // dirBits absurd
       [44, 0], // overflow width 0 with overflow records
+      [60, 6], // filter segment length not a power of two
+      [60, 1 << 19], // filter segment length above 2^18
+      [64, 0], // no filter segment
+      [64, 3], // filter segments beyond the bytes present
+      [68, 16], // fingerprints of 16 bits
+      [76, 1 << 20], // more sample hits than samples
     ];
     for (const [offset, value] of cases) {
       const bad = blob.slice();
@@ -108,13 +114,13 @@ describe('readBlobHeader / verifyBlob', () => {
   it('refuses meta that is not the expected JSON', () => {
     const header = readBlobHeader(blob);
     const bad = blob.slice();
-    bad[56] = 0x5b; // '[' instead of '{'
+    bad[FIXED_HEADER_BYTES] = 0x5b; // '[' instead of '{'
     expect(codeOf(() => readBlobHeader(bad))).toBe('blob.malformed');
     const json = JSON.stringify({ ...testMeta(), entries: 'many' });
     const bytes = new TextEncoder().encode(json.padEnd(header.metaLength, ' '));
     if (bytes.length === header.metaLength) {
       const wrongType = blob.slice();
-      wrongType.set(bytes, 56);
+      wrongType.set(bytes, FIXED_HEADER_BYTES);
       expect(codeOf(() => readBlobHeader(wrongType))).toBe('blob.malformed');
     }
   });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeBlob } from '../../src/blob/encode.js';
 import { readBlobHeader } from '../../src/blob/header.js';
 import { instantiate, reserve } from '../../src/lookup/kernel.js';
-import { RevocationIndex, referenceHas, referenceSearcher } from '../../src/lookup/index.js';
+import { RevocationIndex, initKernel, referenceHas, referenceSearcher } from '../../src/lookup/index.js';
 import { arena, hex, minimal, randomKeys, testMeta } from '../blob/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lookup-'));
@@ -88,7 +88,7 @@ describe('RevocationIndex', () => {
     const base = reserve(k, 2 ** 31 + blob.length + 4096);
     const at = base + 2 ** 31 + 8;
     new Uint8Array(k.memory.buffer, at, blob.length).set(blob);
-    expect(k.init(at)).toBe(0);
+    expect(initKernel(k, at, readBlobHeader(blob))).toBe(0);
     const keyPtr = k.scratch() >>> 0;
     const keyArea = new Uint8Array(k.memory.buffer, keyPtr, 64);
     const reference = referenceSearcher(blob);
