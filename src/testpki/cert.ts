@@ -102,6 +102,10 @@ export interface CertificateOptions {
   signature?: SignOptions;
   /** 1 writes no version field and no extensions. @default 3 */
   version?: 1 | 3;
+  /** Write this version field value (0 = v1 written out, which DER forbids) whatever `version` says. */
+  versionField?: number;
+  /** Write the extensions even for `version: 1` (extensions need v3). */
+  forceExtensions?: boolean;
 }
 
 const CA_KEY_USAGE: readonly KeyUsageName[] = ['digitalSignature', 'keyCertSign', 'cRLSign'];
@@ -144,14 +148,14 @@ export function makeCertificate(opts: CertificateOptions): TestCert {
   const sigAlg = signatureAlgorithm(issuer.key, opts.signature);
   const v3 = (opts.version ?? 3) === 3;
   const tbs = sequence(
-    ...(v3 ? [explicit(0, integer(2))] : []),
+    ...(opts.versionField !== undefined ? [explicit(0, integer(opts.versionField))] : v3 ? [explicit(0, integer(2))] : []),
     integerRaw(serial),
     sigAlg,
     issuer.subject,
     sequence(time(notBefore, opts.timeEncoding), time(notAfter, opts.timeEncoding)),
     subject,
     key.spki,
-    ...(v3 && exts.length ? [explicit(3, extensionsDer(exts))] : []),
+    ...((v3 || opts.forceExtensions) && exts.length ? [explicit(3, extensionsDer(exts))] : []),
   );
   const der = sequence(tbs, sigAlg, bitString(sign(issuer.key, tbs, opts.signature)));
   return {

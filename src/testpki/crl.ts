@@ -44,6 +44,8 @@ export interface CrlEntry {
   serial: bigint | number | Uint8Array;
   /** @default the CRL's thisUpdate */
   revocationDate?: Date;
+  /** Write this complete time TLV as revocationDate (malformed-time tests). */
+  revocationDateDer?: Uint8Array;
   reason?: ReasonName | number;
   invalidityDate?: Date;
   /** certificateIssuer GeneralNames (indirect CRLs), critical as RFC 5280 5.3.3 requires unless said otherwise. */
@@ -64,10 +66,15 @@ export interface CrlOptions {
   signingKey?: TestKey;
   /** 1 omits the version field and, unless asked for, every extension. @default 2 */
   version?: 1 | 2;
+  /** Write this complete version INTEGER TLV instead (non-minimal, v1 written out, v3). */
+  versionDer?: Uint8Array;
   /** @default DEFAULT_THIS_UPDATE */
   thisUpdate?: Date;
   /** null = no nextUpdate. @default DEFAULT_NEXT_UPDATE */
   nextUpdate?: Date | null;
+  /** Write these complete time TLVs as thisUpdate / nextUpdate (malformed-time tests). */
+  thisUpdateDer?: Uint8Array;
+  nextUpdateDer?: Uint8Array;
   /** Force UTCTime or GeneralizedTime for thisUpdate, nextUpdate and revocation dates. */
   timeEncoding?: TimeEncoding;
   /** null = no cRLNumber. @default 1 for v2, none for v1 */
@@ -105,7 +112,7 @@ export function crlEntry(entry: CrlEntry, defaultDate: Date, timeEncoding?: Time
   exts.push(...(entry.extensions ?? []));
   return sequence(
     integerOf(entry.serial),
-    time(entry.revocationDate ?? defaultDate, timeEncoding),
+    entry.revocationDateDer ?? time(entry.revocationDate ?? defaultDate, timeEncoding),
     ...(exts.length || entry.emptyExtensions ? [extensionsDer(exts)] : []),
   );
 }
@@ -137,11 +144,11 @@ export function crlTbsPrefix(opts: CrlOptions, sigAlg: Uint8Array): Uint8Array {
   const v2 = (opts.version ?? 2) === 2;
   const nextUpdate = opts.nextUpdate === null ? undefined : (opts.nextUpdate ?? DEFAULT_NEXT_UPDATE);
   return concat([
-    ...(v2 ? [integer(1)] : []),
+    ...(opts.versionDer ? [opts.versionDer] : v2 ? [integer(1)] : []),
     sigAlg,
     opts.issuerName === undefined ? opts.issuer.subject : name(opts.issuerName),
-    time(opts.thisUpdate ?? DEFAULT_THIS_UPDATE, opts.timeEncoding),
-    ...(nextUpdate ? [time(nextUpdate, opts.timeEncoding)] : []),
+    opts.thisUpdateDer ?? time(opts.thisUpdate ?? DEFAULT_THIS_UPDATE, opts.timeEncoding),
+    ...(opts.nextUpdateDer ? [opts.nextUpdateDer] : nextUpdate ? [time(nextUpdate, opts.timeEncoding)] : []),
   ]);
 }
 

@@ -41,11 +41,16 @@ export interface ExtensionSpec {
   oid: string;
   critical?: boolean;
   value: Uint8Array;
+  /** Write this complete extnID TLV instead of `oid`'s encoding (a padded, non-minimal OID). */
+  oidDer?: Uint8Array;
+  /** Write `critical FALSE` out, which DER forbids (X.690 11.5: a DEFAULT value is omitted). */
+  writeCriticalFalse?: boolean;
 }
 
 /** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE (omitted when false), extnValue }. */
 export function extension(spec: ExtensionSpec): Uint8Array {
-  return sequence(oid(spec.oid), ...(spec.critical ? [boolean(true)] : []), octetString(spec.value));
+  const critical = spec.critical ? [boolean(true)] : spec.writeCriticalFalse ? [boolean(false)] : [];
+  return sequence(spec.oidDer ?? oid(spec.oid), ...critical, octetString(spec.value));
 }
 
 /** Extensions ::= SEQUENCE OF Extension; an empty list gives the empty SEQUENCE `30 00`. */
