@@ -87,4 +87,15 @@ export class RevocationIndex {
     for (let i = 0; i < len; i++) area[i] = serialKey[i]!;
     return this.kernel.has(this.keyPtr, len) !== 0;
   }
+
+  /**
+   * Reserves a new instance's memory for a blob of `size` bytes, lets `fill` write it in place (ranged GETs, each
+   * part at its offset: no buffer of the whole blob outside WASM memory), then verifies it as `fromBytes` does.
+   */
+  static async fromFill(size: number, fill: (placed: Uint8Array) => Promise<void>): Promise<RevocationIndex> {
+    const kernel = instantiate();
+    const placed = new Uint8Array(kernel.memory.buffer, reserve(kernel, size), size);
+    await fill(placed);
+    return RevocationIndex.load(kernel, placed);
+  }
 }
