@@ -94,7 +94,8 @@ export class RevocationIndex {
    */
   static async fromFill(size: number, fill: (placed: Uint8Array) => Promise<void>): Promise<RevocationIndex> {
     const kernel = instantiate();
-    const placed = new Uint8Array(kernel.memory.buffer, reserve(kernel, size), size);
+    const base = reserve(kernel, size); // grows the memory: take the buffer after it
+    const placed = new Uint8Array(kernel.memory.buffer, base, size);
     await fill(placed);
     return RevocationIndex.load(kernel, placed);
   }

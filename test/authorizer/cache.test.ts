@@ -1,6 +1,8 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CrlAuthorizerError } from '../../src/errors.js';
+import { preprocess } from '../../src/preprocessor/preprocess.js';
 import type { GetOptions, ObjectStore } from '../../src/store/index.js';
+import { makeCrl } from '../../src/testpki/index.js';
 import { BACKENDS, type Backend } from './backends.js';
 import { restEvent } from './events.js';
 import { codeOfResponse, effect, harness } from './harness.js';
@@ -473,6 +475,18 @@ describe.each(BACKENDS)('ranged loading against $name', (kind) => {
     const covered = seen.map((o) => o.range!).sort((x, y) => x.start - y.start);
     expect(covered.at(-1)!.end).toBeGreaterThanOrEqual(pki.blobA2.length);
     expect(h.logs().find((l) => l.message === 'index loaded')).toMatchObject({ parts: 4, bytes: pki.blobA2.length });
+  });
+
+  it('loads a blob that makes the index memory grow (parts land in the grown memory)', async () => {
+    // 20,000 entries: a blob of several hundred KB, more than a fresh instance's memory holds.
+    const entries = Array.from({ length: 20_000 }, (_, i) => ({ serial: 1_000_000 + i }));
+    const big = preprocess(makeCrl({ issuer: pki.caA, crlNumber: 3, entries }), [pki.caA.der], { at: new Date(T0) }).blob;
+    await b.put(KEY_A, big);
+    const h = harness({ store: b.store, config: { rangeBytes: 64 * 1024, rangeConcurrency: 4, cacheKeys: [KEY_A] } });
+    expect(await ask(h, pki.good.pem)).toBe('Allow cert.good');
+    const loaded = h.logs().find((l) => l.message === 'index loaded');
+    expect(loaded).toMatchObject({ bytes: big.length, crlNumber: '3' });
+    expect(loaded!.parts as number).toBeGreaterThan(2);
   });
 
   it('refuses a blob changed between two ranges and fetches the new one from the start', async () => {
