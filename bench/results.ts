@@ -1,3 +1,4 @@
+import type { DeployedResults } from './deployed.js';
 import type { MachineInfo } from './machine.js';
 
 /** The shape of bench/results/<date>.json. Times in milliseconds unless a field says ns/us; sizes in bytes. */
@@ -119,6 +120,8 @@ export interface BenchResults {
   lookup: LookupRow[];
   handler: HandlerRow[];
   revalidation: RevalidationRow[];
+  /** Issue #11's "as deployed" section. */
+  deployed?: DeployedResults;
   table: TableRow[];
   targets: TargetLine[];
   notes: string[];

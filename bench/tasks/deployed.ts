@@ -7,6 +7,7 @@ import { S3Store } from '../../src/store/s3.js';
 import { restEvent } from '../../test/authorizer/events.js';
 import { makePki } from '../../test/authorizer/pki.js';
 import { startS3, type LocalS3 } from '../../test/support/s3.js';
+import type { DeployedColdRow, DeployedSteadyRow } from '../deployed.js';
 import { startShapingProxy, type ShapingProxy } from '../shaping-proxy.js';
 import { quantile } from '../stats.js';
 import { main, taskArgs } from './io.js';
@@ -29,31 +30,6 @@ interface Args {
   rate: number;
   steadySeconds: number;
   cold: { entries: number; blob: string; leafPem: string }[];
-}
-
-export interface DeployedSteadyRow {
-  mode: 'per-request (CRL_REVALIDATE_SECONDS=0)' | 'background (CRL_REVALIDATE_SECONDS=10)';
-  decisions: number;
-  seconds: number;
-  p50Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
-  s3RequestsPer1000: number;
-  /** Object GETs seen at the proxy during the run, per 10 s (the background interval). */
-  getsPer10s: number;
-  /** From the new blob's PUT completing to the first decision that used it; null when none did. */
-  newBlobDelayMs: number | null;
-}
-
-export interface DeployedColdRow {
-  entries: number;
-  blobBytes: number;
-  method: 'ranged GETs (defaults)' | 'one GET';
-  firstDecisionMs: number;
-  code: string;
-  peakRssBytes: number;
-  s3Requests: number;
 }
 
 /** The container: imports the bundle (INIT, which loads the blobs), then answers requests one at a time. */
