@@ -13,7 +13,7 @@ import { build } from 'esbuild';
  */
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-export const TASKS = ['preprocess', 'pkijs', 'cold-load', 'lookup', 'handler', 'revalidate', 'ocsp', 'delta'] as const;
+export const TASKS = ['preprocess', 'pkijs', 'cold-load', 'lookup', 'handler', 'revalidate', 'ocsp', 'delta', 'deployed'] as const;
 export type TaskName = (typeof TASKS)[number];
 
 export interface ProcessMeasure {

@@ -1,3 +1,4 @@
+import type { DeployedResults } from './deployed.js';
 import type { MachineInfo } from './machine.js';
 
 /** The shape of bench/results/<date>.json. Times in milliseconds unless a field says ns/us; sizes in bytes. */
@@ -121,6 +122,8 @@ export interface BenchResults {
   revalidation: RevalidationRow[];
   /** OCSP source rows (bench/tasks/ocsp.ts); absent in results written before it existed. */
   ocsp?: import('./tasks/ocsp.js').OcspBenchRow[];
+  /** Issue #11's "as deployed" section. */
+  deployed?: DeployedResults;
   table: TableRow[];
   targets: TargetLine[];
   notes: string[];

@@ -5,11 +5,12 @@
  *
  *   npm run bench -- [--sizes 1e4,1e5,1e6[,1e7]] [--quick] [--out DIR] [--cache DIR] [--repeats N]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Children, TimeoutError } from './children.js';
+import { deployedTargets, type DeployedColdRow, type DeployedSteadyRow } from './deployed.js';
 import { machineInfo } from './machine.js';
 import { UsageError, parseOptions, type BenchOptions } from './options.js';
 import { Progress } from './progress.js';
@@ -115,6 +116,7 @@ async function run(argv: string[]): Promise<number> {
   await section(ctx, 'delta CRL', async () => {
     results.notes.push(await deltaNote(children, crls.get(`ec-p256/${deltaBase}`)!, ctx.synth.dir, opts.repeats));
   });
+  await section(ctx, 'as deployed: the Lambda bundle against s3rver behind a shaping proxy', () => deployed(ctx));
   progress.done();
 
   results.durationSeconds = Math.round((Date.now() - measuredFrom) / 100) / 10;
@@ -142,6 +144,9 @@ async function run(argv: string[]): Promise<number> {
   console.log(formatTable(table));
   console.log(`\ntargets (issue #5; reported, never fail the run):\n${formatTargets(targets)}`);
   printOcsp(results.ocsp);
+  if (results.deployed) {
+    console.log(`\nas deployed (issue #11; reported, never fail the run):\n${results.deployed.targets.join('\n')}`);
+  }
   for (const n of results.notes) console.log(`note: ${n}`);
   for (const e of results.errors) console.log(`ERROR: ${e}`);
   console.log(`\nwrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), svgPath)}`);
@@ -348,6 +353,34 @@ function printOcsp(rows: readonly OcspBenchRow[] | undefined): void {
   }
   const cached = rows.find((r) => r.case === 'cached answer (source.check hit)');
   if (cached) console.log(`  target: cached answer adds ≤ 5 µs at p50: ${cached.p50Us.toFixed(2)} µs ${cached.p50Us <= 5 ? 'met' : 'NOT met'}`);
+}
+
+/**
+ * Issue #11: the bundled handler as Lambda runs it, against s3rver behind a proxy with S3's latency and per-connection
+ * bandwidth. Cold starts use each measured size of 1e6 entries or more, and a cached 1e7 blob when there is one.
+ */
+async function deployed(ctx: Context): Promise<void> {
+  const leafPem = path.join(ctx.synth.dir, 'ca-ec-p256.leaf.pem');
+  const sizes = new Set(ctx.opts.sizes.filter((n) => n >= 1e6));
+  if (existsSync(ctx.synth.artefactPaths(1e7).blob)) sizes.add(1e7);
+  const cold = [...sizes].sort((a, b) => a - b).map((entries) => ({ entries, blob: ctx.synth.artefactPaths(entries).blob, leafPem }));
+  const args = { repo: REPO, latencyMs: 8, bytesPerSecond: 90e6, rate: 200, steadySeconds: 24, cold };
+  const r = await ctx.children.task<{ steady: DeployedSteadyRow[]; cold: DeployedColdRow[] }>('deployed', args, { timeoutMs: 600_000 });
+  const { steady, cold: coldRows } = r.result;
+  ctx.results.deployed = { latencyMs: 8, bytesPerSecond: 90e6, rate: 200, steady, cold: coldRows, targets: deployedTargets(steady, coldRows) };
+  for (const row of steady) {
+    ctx.results.notes.push(
+      `as deployed, ${row.mode}: ${row.decisions} decisions in ${row.seconds.toFixed(1)} s, p50 ${row.p50Us.toFixed(0)} µs, ` +
+        `p99 ${row.p99Us.toFixed(0)} µs, p99.9 ${row.p999Us.toFixed(0)} µs, max ${row.maxUs.toFixed(0)} µs, ` +
+        `${row.s3RequestsPer1000.toFixed(1)} S3 requests per 1,000 decisions, new blob used after ${row.newBlobDelayMs ?? 'never'} ms`,
+    );
+  }
+  for (const row of coldRows) {
+    ctx.results.notes.push(
+      `as deployed, cold ${fmtEntries(row.entries)} (${(row.blobBytes / 2 ** 20).toFixed(0)} MiB blob), ${row.method}: first decision ` +
+        `${row.firstDecisionMs} ms after spawn (${row.code}), peak RSS ${(row.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${row.s3Requests} S3 requests`,
+    );
+  }
 }
 
 run(process.argv.slice(2)).then(

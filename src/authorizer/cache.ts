@@ -1,10 +1,12 @@
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
 import { crlAnswer, holdIndex, type HeldIndex } from '../lookup/crl-source.js';
-import { RevocationIndex } from '../lookup/index.js';
+import type { RevocationIndex } from '../lookup/index.js';
 import { covers, describeCrl, sameIssuerAndScope, supersedes } from '../lookup/info.js';
 import type { RevocationSource, SourceAnswer } from '../sources/types.js';
+import { DEFAULT_STORE_TIMEOUT_MS } from '../store/types.js';
 import type { ObjectStore } from '../store/types.js';
 import type { CertFacts } from '../x509/cert.js';
+import { fetchIndex, type Fetched, type FetchOptions } from './fetch.js';
 import type { Logger, Metrics } from './log.js';
 
 /** The preprocessor writes `<name>.cache.bin` beside each CRL (DESIGN.md, "Object names"). */
@@ -13,23 +15,43 @@ export const BLOB_SUFFIX = '.cache.bin';
 /** Without CRL_CACHE_KEYS, the prefix is listed again at most this often, on a revalidation round. */
 export const DEFAULT_RELIST_SECONDS = 60;
 
+/** CRL_FRESH_SECONDS's default. */
+export const DEFAULT_FRESH_SECONDS = 60;
+
 export interface CacheOptions {
   store: ObjectStore;
   /** Fixed blob keys (CRL_CACHE_KEYS). Absent: every `*.cache.bin` under the prefix, re-listed. */
   keys?: readonly string[];
   revalidateSeconds: number;
+  /** @default max(60, revalidateSeconds) (CRL_FRESH_SECONDS) */
+  freshSeconds?: number;
   maxStaleSeconds: number;
   /** Seconds past a CRL's nextUpdate during which its index still answers. @default 0 */
   graceSeconds?: number;
   /** @default DEFAULT_RELIST_SECONDS */
   relistSeconds?: number;
+  /** Loading one blob (CRL_LOAD_TIMEOUT_MS, CRL_RANGE_BYTES, CRL_RANGE_CONCURRENCY). @default DEFAULT_FETCH */
+  fetch?: Omit<FetchOptions, 'signal'>;
+  /** The store's time-to-first-byte budget: a round older than every budget it has is known dead. @default 2000 */
+  storeTimeoutMs?: number;
   log: Logger;
   metrics: Metrics;
   /** Other data revalidated in the same rounds (the denylist); it must not throw. */
   alsoRevalidate?: () => Promise<void>;
-  /** How blob bytes become an index. @default RevocationIndex.fromBytes */
+  /** How whole blob bytes become an index. @default RevocationIndex.fromBytes (ranged parts go straight in) */
   load?: (blob: Uint8Array) => RevocationIndex;
+  /** A number in [0, 1) for the backoff's jitter. @default Math.random */
+  random?: () => number;
 }
+
+export const DEFAULT_FETCH: Omit<FetchOptions, 'signal'> = {
+  partBytes: 8 * 1024 * 1024,
+  concurrency: 8,
+  loadTimeoutMs: 8000,
+};
+
+/** After throttled rounds the next waits at most this long (never less than the interval). */
+export const BACKOFF_CAP_MS = 60_000;
 
 interface Entry {
   readonly key: string;
@@ -51,11 +73,20 @@ interface Entry {
 /**
  * The warm, per-container state: one revocation index per blob key, each with the ETag it came from.
  *
- * Revalidation is a round over all keys (a conditional GET each), run on the request path when due:
- * `revalidateSeconds` 0 runs one per request, N at most one per N seconds, and concurrent requests share the
- * round in flight. Without fixed keys a round first re-lists the prefix when `relistSeconds` have passed since
- * the last listing, so a new CA's blob is picked up within max(revalidateSeconds, relistSeconds); a key that
- * disappears from the listing, or answers not-found, drops its index (its CRL was deleted: fail closed).
+ * Revalidation is a round over all keys (a conditional GET each), at most one in flight per container. With
+ * `revalidateSeconds` N > 0, the first request after N seconds starts a round and is answered from the indexes
+ * held without waiting for it; a request waits only when there is nothing to answer from yet (cold start) or the
+ * oldest held index has gone `freshSeconds` without confirmation (a container that slept, a store that keeps
+ * failing). `revalidateSeconds` 0 is the seed's behaviour: every request waits for a round that began after it
+ * arrived. Without fixed keys a round first re-lists the prefix when `relistSeconds` have passed since the last
+ * listing, so a new CA's blob is picked up within max(revalidateSeconds, relistSeconds); a key that disappears
+ * from the listing, or answers not-found, drops its index (its CRL was deleted: fail closed).
+ *
+ * A Lambda container is frozen between invocations: a round started by one request may resume on the next thaw,
+ * minutes later. The store's answer then reflects the store as it was when the round began, so a round confirms
+ * as of its start time; a round older (by the clock) than every budget it has is abandoned and its results
+ * ignored, and a new round takes its place. Throttling (`store.throttled`, S3's 503 SlowDown) backs the next
+ * round off, doubling with jitter up to BACKOFF_CAP_MS; no call is retried inside a round or a request.
  *
  * Staleness is per key: an index whose key the store has not confirmed for `maxStaleSeconds` stops answering,
  * and a certificate it would cover is denied `index.stale`. Rollback: a blob that the index held at the same key
@@ -70,7 +101,11 @@ export class IndexCache implements RevocationSource {
   private indexes: HeldIndex[] = [];
   /** Until this time no held index can be stale, so the request path skips the per-key check. */
   private staleCheckAt = Infinity;
-  private lastAttempt = -Infinity;
+  /** From this time the oldest held index is past the freshness bound: requests wait for a round. */
+  private freshUntil = Infinity;
+  /** No round is due before this time (the interval, or the backoff after throttling). */
+  private nextRoundAt = -Infinity;
+  private throttledRounds = 0;
   private lastListed = -Infinity;
   private listedOnce: boolean;
   /** The store error of the last round, when no index was ever loaded (reported instead of not-covered). */
@@ -78,10 +113,13 @@ export class IndexCache implements RevocationSource {
   private everLoaded = false;
   private inflight?: Promise<void>;
   private inflightStartedAt = -Infinity;
+  private inflightAbort?: AbortController;
   private queued?: Promise<void>;
-  private readonly load: (blob: Uint8Array) => RevocationIndex;
+  private readonly load?: (blob: Uint8Array) => RevocationIndex;
+  private readonly fetch: Omit<FetchOptions, 'signal'>;
   private readonly relistMs: number;
   private readonly revalidateMs: number;
+  private readonly freshMs: number;
   private readonly maxStaleMs: number;
   private readonly graceSeconds: number;
   /** Seconds since the store last confirmed the key the index came from. */
@@ -89,41 +127,75 @@ export class IndexCache implements RevocationSource {
     const at = this.byIndex.get(held)?.validatedAt;
     return at === undefined ? undefined : Math.max(0, Math.round((now - at) / 1000));
   };
+  /** A round older than this (the store's budgets, with slack) can only be one that a freeze interrupted. */
+  private readonly roundBudgetMs: number;
+  private readonly random: () => number;
 
   constructor(private readonly opts: CacheOptions) {
-    this.load = opts.load ?? ((b) => RevocationIndex.fromBytes(b));
+    this.load = opts.load;
+    this.fetch = opts.fetch ?? DEFAULT_FETCH;
     this.relistMs = (opts.relistSeconds ?? DEFAULT_RELIST_SECONDS) * 1000;
     this.revalidateMs = opts.revalidateSeconds * 1000;
+    this.freshMs = Math.max(opts.freshSeconds ?? DEFAULT_FRESH_SECONDS, opts.revalidateSeconds) * 1000;
     this.maxStaleMs = opts.maxStaleSeconds * 1000;
     this.graceSeconds = opts.graceSeconds ?? 0;
+    this.roundBudgetMs = 2 * (opts.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS) + this.fetch.loadTimeoutMs + 1000;
+    this.random = opts.random ?? Math.random;
     this.listedOnce = opts.keys !== undefined;
     for (const key of opts.keys ?? []) this.entries.set(key, { key });
   }
 
   /**
-   * A promise when a revalidation round is due or in flight (await it before deciding), undefined otherwise, so
-   * the common warm path costs no promise. Never rejects: failures are logged and counted.
+   * A promise when the request must wait for a round (await it before deciding), undefined otherwise, so the
+   * common warm path costs no promise. A due round that need not be waited for is started in the background.
+   * Never rejects: failures are logged and counted.
    */
   refresh(now: number): Promise<void> | undefined {
+    if (this.inflight && now - this.inflightStartedAt > this.roundBudgetMs) this.abandon(now);
+    if (this.revalidateMs === 0) return this.refreshEachRequest(now);
+    const wait = (!this.everLoaded && this.indexes.length === 0) || now >= this.freshUntil;
+    if (this.inflight) return wait ? this.inflight : undefined;
+    if (now < this.nextRoundAt) return undefined;
+    const round = this.startRound(now);
+    return wait ? round : undefined;
+  }
+
+  /** Interval 0: every request waits for a round that began no earlier than it arrived. */
+  private refreshEachRequest(now: number): Promise<void> | undefined {
     if (this.inflight) {
-      if (this.revalidateMs > 0 || this.inflightStartedAt >= now) return this.inflight;
-      // At interval 0 a request must see a check that began after it arrived: a round already under way may have
-      // read the store before a new blob landed. Queue one more round, shared by every request arriving meanwhile.
+      if (this.inflightStartedAt >= now) return this.inflight;
+      // A round already under way may have read the store before a new blob landed. Queue one more round,
+      // shared by every request arriving meanwhile.
       return (this.queued ??= this.inflight.then(() => {
         this.queued = undefined;
         return this.startRound(now);
       }));
     }
-    const due =
-      this.revalidateMs === 0 || now - this.lastAttempt >= this.revalidateMs || (!this.everLoaded && this.coldError);
-    if (!due) return undefined;
+    if (now < this.nextRoundAt) return undefined;
     return this.startRound(now);
   }
 
+  /** Settles when the round in flight (if any) has: for tests, benchmarks and init-time loading. */
+  settled(): Promise<void> {
+    return this.queued ?? this.inflight ?? Promise.resolve();
+  }
+
+  private abandon(now: number): void {
+    this.opts.log.warn('revalidation round abandoned: it outlived its budgets (the container was frozen)', {
+      startedSecondsAgo: Math.round((now - this.inflightStartedAt) / 1000),
+    });
+    this.inflightAbort?.abort(
+      new CrlAuthorizerError('store.timeout', 'the revalidation round outlived its budgets and was abandoned'),
+    );
+    this.inflight = undefined;
+    this.queued = undefined;
+  }
+
   private startRound(now: number): Promise<void> {
-    this.lastAttempt = now;
     this.inflightStartedAt = now;
-    const round = this.round(now).catch((e: unknown) => {
+    const abort = new AbortController();
+    this.inflightAbort = abort;
+    const round = this.round(now, abort.signal).catch((e: unknown) => {
       this.opts.log.error('revalidation round failed', { code: codeOf(e), reason: messageOf(e) });
     });
     const inflight = round.finally(() => {
@@ -177,21 +249,43 @@ export class IndexCache implements RevocationSource {
     return v;
   }
 
-  private async round(now: number): Promise<void> {
+  private async round(now: number, signal: AbortSignal): Promise<void> {
     let failure: Code | undefined;
     if (!this.opts.keys && (!this.listedOnce || now - this.lastListed >= this.relistMs)) {
-      failure = await this.relist(now);
+      failure = await this.relist(now, signal);
     }
+    if (signal.aborted) return;
     const [, ...results] = await Promise.all([
       this.opts.alsoRevalidate?.(),
-      ...[...this.entries.values()].map((e) => this.revalidate(e, now)),
+      ...[...this.entries.values()].map((e) => this.revalidate(e, now, signal)),
     ]);
+    if (signal.aborted) return;
     failure ??= results.find((c) => c !== undefined);
     this.coldError = failure;
+    this.schedule(now, results.includes('store.throttled') || failure === 'store.throttled');
     this.rebuild();
   }
 
-  private async relist(now: number): Promise<Code | undefined> {
+  /**
+   * When the next round is due: after the interval; after a throttled round, later, doubling each time with
+   * jitter (50-100 % of min(cap, max(1 s, interval) * 2^n)), so a fleet backs off apart rather than in step.
+   * A cold container that failed otherwise retries on its next request.
+   */
+  private schedule(startedAt: number, throttled: boolean): void {
+    if (!throttled) {
+      this.throttledRounds = 0;
+      this.nextRoundAt = !this.everLoaded && this.coldError ? -Infinity : startedAt + this.revalidateMs;
+      return;
+    }
+    this.throttledRounds++;
+    const base = Math.max(1000, this.revalidateMs);
+    const ceiling = Math.max(this.revalidateMs, Math.min(BACKOFF_CAP_MS, base * 2 ** this.throttledRounds));
+    const delay = Math.max(this.revalidateMs, ceiling * (0.5 + 0.5 * this.random()));
+    this.nextRoundAt = startedAt + delay;
+    this.opts.log.warn('store throttled: backing off', { rounds: this.throttledRounds, nextRoundInMs: Math.round(delay) });
+  }
+
+  private async relist(now: number, signal: AbortSignal): Promise<Code | undefined> {
     const { store, log } = this.opts;
     let keys: string[];
     try {
@@ -200,6 +294,7 @@ export class IndexCache implements RevocationSource {
       log.warn('listing blobs failed', { store: store.url, code: codeOf(e), reason: messageOf(e) });
       return codeOf(e);
     }
+    if (signal.aborted) return undefined;
     this.lastListed = now;
     this.listedOnce = true;
     const listed = new Set(keys);
@@ -212,15 +307,18 @@ export class IndexCache implements RevocationSource {
     return undefined;
   }
 
-  /** One conditional GET. Returns the store's error code when the store failed, undefined otherwise. */
-  private async revalidate(entry: Entry, now: number): Promise<Code | undefined> {
+  /**
+   * One conditional GET (and, for a changed blob, its parts). Returns the store's error code when the store
+   * failed, undefined otherwise. Nothing is changed once the round was abandoned.
+   */
+  private async revalidate(entry: Entry, now: number, signal: AbortSignal): Promise<Code | undefined> {
     const { store, log, metrics } = this.opts;
     const started = performance.now();
-    let got;
+    let got: Fetched;
     try {
-      const etag = entry.refusedEtag ?? entry.etag;
-      got = await store.get(entry.key, etag !== undefined ? { ifNoneMatch: etag } : undefined);
+      got = await fetchIndex(store, entry.key, entry.refusedEtag ?? entry.etag, { ...this.fetch, signal }, this.load);
     } catch (e) {
+      if (signal.aborted) return undefined;
       const code = codeOf(e);
       if (code === 'store.not-found') {
         const held = entry.index;
@@ -236,51 +334,59 @@ export class IndexCache implements RevocationSource {
       metrics.revalidation('failed');
       return code;
     }
+    if (signal.aborted) return undefined;
     if (got.status === 'not-modified') {
       if (entry.refusedEtag === undefined) entry.validatedAt = now;
       metrics.revalidation('not-modified');
       return undefined;
     }
-    const fetched = performance.now();
+    if (got.status === 'refused') return this.refused(entry, got.error, got.etag);
+    const loadedMs = Math.round((performance.now() - started) * 10) / 10;
+    const index = got.index;
     try {
-      const index = this.load(got.body);
-      const loaded = performance.now();
       const held = holdIndex(index, entry.key);
       if (entry.held) this.refuseRollback(entry.held, held);
-      entry.index = index;
       entry.held = held;
-      entry.etag = got.etag;
-      entry.refusedEtag = undefined;
-      entry.validatedAt = now;
-      this.everLoaded = true;
-      metrics.revalidation('updated');
-      log.info('index loaded', {
-        key: entry.key,
-        etag: got.etag,
-        issuer: index.meta.issuerText,
-        crlNumber: index.meta.crlNumber,
-        thisUpdate: index.meta.thisUpdate,
-        nextUpdate: index.meta.nextUpdate,
-        revoked: index.meta.revoked,
-        bytes: got.body.length,
-        fetchMs: Math.round((fetched - started) * 10) / 10,
-        loadMs: Math.round((loaded - fetched) * 10) / 10,
-      });
     } catch (e) {
-      // A refused blob is not a successful revalidation: the held index keeps answering only until the stale
-      // bound. Damaged bytes (possibly in transit: a short body, a wrong Content-Length) are fetched again next
-      // round; bytes refused for what they say are remembered so they are judged once.
-      const code = codeOf(e);
-      entry.refusedEtag = code === 'blob.malformed' || code === 'blob.checksum-mismatch' ? undefined : got.etag;
-      metrics.revalidation('failed');
-      log.warn('blob refused: keeping the index held', {
-        key: entry.key,
-        etag: got.etag,
-        code: codeOf(e),
-        reason: messageOf(e),
-        keeping: entry.index?.meta.crlNumber ?? null,
-      });
+      return this.refused(entry, e, got.etag);
     }
+    entry.index = index;
+    entry.etag = got.etag;
+    entry.refusedEtag = undefined;
+    entry.validatedAt = now;
+    this.everLoaded = true;
+    metrics.revalidation('updated');
+    log.info('index loaded', {
+      key: entry.key,
+      etag: got.etag,
+      issuer: index.meta.issuerText,
+      crlNumber: index.meta.crlNumber,
+      thisUpdate: index.meta.thisUpdate,
+      nextUpdate: index.meta.nextUpdate,
+      revoked: index.meta.revoked,
+      bytes: got.bytes,
+      parts: got.parts,
+      loadMs: loadedMs,
+    });
+    return undefined;
+  }
+
+  /**
+   * A refused blob is not a successful revalidation: the held index keeps answering only until the stale bound.
+   * Damaged bytes (possibly in transit: a short body, a wrong Content-Length) are fetched again next round; bytes
+   * refused for what they say are remembered so they are judged once.
+   */
+  private refused(entry: Entry, e: unknown, etag: string | undefined): undefined {
+    const code = codeOf(e);
+    entry.refusedEtag = code === 'blob.malformed' || code === 'blob.checksum-mismatch' ? undefined : etag;
+    this.opts.metrics.revalidation('failed');
+    this.opts.log.warn('blob refused: keeping the index held', {
+      key: entry.key,
+      etag: etag ?? null,
+      code,
+      reason: messageOf(e),
+      keeping: entry.index?.meta.crlNumber ?? null,
+    });
     return undefined;
   }
 
@@ -315,5 +421,6 @@ export class IndexCache implements RevocationSource {
     }
     this.indexes = [...this.byIndex.keys()];
     this.staleCheckAt = oldest + this.maxStaleMs;
+    this.freshUntil = oldest + this.freshMs;
   }
 }

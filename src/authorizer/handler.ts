@@ -76,6 +76,11 @@ export interface AuthorizerHandler {
   (event: unknown, context?: InvocationContext): Promise<AuthorizerResponse>;
   /** The warm cache, once the first invocation has built it (inspection and tests). */
   readonly cache: IndexCache | undefined;
+  /**
+   * Reads the configuration and starts loading every blob now, before any request (module import, Lambda INIT).
+   * Settles when the first round has, or after `deadlineMs`; never rejects: the first request retries.
+   */
+  prepare(deadlineMs: number): Promise<void>;
 }
 
 interface Ready {
@@ -127,16 +132,21 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
     if (!options.store && !config.storeUrl) {
       throw new CrlAuthorizerError('usage', 'CRL_STORE_URL is required (s3://bucket/prefix or file:///path)');
     }
-    const store = options.store ?? openStore(config.storeUrl!, { timeoutMs: config.storeTimeoutMs });
+    // No SDK retries: a failed call waits for the next round (with backoff when throttled), never inside a request.
+    const store =
+      options.store ?? openStore(config.storeUrl!, { timeoutMs: config.storeTimeoutMs, clientConfig: { maxAttempts: 1 } });
     const denylist = new DenylistSource(store, config.denylistKey);
     const cache = new IndexCache({
       store,
       alsoRevalidate: () => refreshDenylist(denylist),
       keys: config.cacheKeys,
       revalidateSeconds: config.revalidateSeconds,
+      freshSeconds: config.freshSeconds,
       maxStaleSeconds: config.maxStaleSeconds,
       graceSeconds: config.graceSeconds,
       relistSeconds: options.relistSeconds,
+      storeTimeoutMs: config.storeTimeoutMs,
+      fetch: { partBytes: config.rangeBytes, concurrency: config.rangeConcurrency, loadTimeoutMs: config.loadTimeoutMs },
       log,
       metrics,
     });
@@ -248,6 +258,21 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
   }
 
   Object.defineProperty(handle, 'cache', { get: () => ready?.cache });
+  (handle as { prepare?: AuthorizerHandler['prepare'] }).prepare = async (deadlineMs) => {
+    if (!ready && configError === undefined) {
+      try {
+        ready = init();
+      } catch (e) {
+        configError = e;
+        return;
+      }
+    }
+    ready?.cache.refresh(clock());
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+    await Promise.race([ready?.cache.settled(), deadline]);
+    clearTimeout(timer);
+  };
   return handle as AuthorizerHandler;
 
   async function runHook(hook: AuthorizationHook, facts: HookFacts): Promise<{ deny?: string; context?: AuthorizerContext }> {

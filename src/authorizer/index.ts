@@ -4,6 +4,7 @@
  * injected clock or log sink.
  */
 import { createHandler } from './handler.js';
+import { loadAtInit } from './init.js';
 
 export {
   createHandler,
@@ -23,3 +24,9 @@ export { stdoutSink, type LogSink } from './log.js';
 
 /** The Lambda entry point: configuration from the environment, read on the first invocation. */
 export const handler = createHandler();
+
+/**
+ * In Lambda, loading starts here, at import (see init.ts). An ESM entry that awaits this promise at top level
+ * (src/authorizer/lambda.ts) makes INIT include the load, which is what provisioned concurrency needs.
+ */
+export const initialized = loadAtInit(handler);

@@ -444,6 +444,8 @@ function createAuthorizer(opts: {
     config: {
       response: 'policy',
       ...(opts.revalidateSeconds !== undefined && { revalidateSeconds: opts.revalidateSeconds }),
+      // A local gateway answers with a new CRL as soon as the interval has passed: the due request waits.
+      ...(opts.revalidateSeconds !== undefined && { freshSeconds: opts.revalidateSeconds }),
       ...(opts.maxStaleSeconds !== undefined && { maxStaleSeconds: opts.maxStaleSeconds }),
     },
     // A CRL for a new CA dropped into the folder should answer within seconds, not the Lambda's minute;

@@ -124,6 +124,18 @@ export class RevocationIndex {
     return this.kernel.has(this.keyPtr, len) !== 0;
   }
 
+  /**
+   * Reserves a new instance's memory for a blob of `size` bytes, lets `fill` write it in place (ranged GETs, each
+   * part at its offset: no buffer of the whole blob outside WASM memory), then verifies it as `fromBytes` does.
+   */
+  static async fromFill(size: number, fill: (placed: Uint8Array) => Promise<void>): Promise<RevocationIndex> {
+    const kernel = instantiate();
+    const base = reserve(kernel, size); // grows the memory: take the buffer after it
+    const placed = new Uint8Array(kernel.memory.buffer, base, size);
+    await fill(placed);
+    return RevocationIndex.load(kernel, placed);
+  }
+
   /** Whether the blob's filter lets the key through (always true for version 1 and for overflow-length keys):
    * for tests and the bench, which count false positives. */
   filterPasses(serialKey: Uint8Array): boolean {

@@ -5,7 +5,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CrlAuthorizerError } from '../errors.js';
 import { checkKey } from './keys.js';
-import { storeCall, timeoutOf } from './timeout.js';
+import { storeCall, timeoutOf, type StoreWork } from './timeout.js';
 import {
   DEFAULT_STORE_TIMEOUT_MS,
   type GetOptions,
@@ -54,22 +54,41 @@ export class FolderStore implements ObjectStore {
 
   get(key: string, opts?: GetOptions): Promise<GetResult> {
     const path = this.pathOf(key);
-    return this.call(`get ${key}`, async (signal) => {
-      const fh = await open(path, 'r');
-      try {
-        const st = await fh.stat({ bigint: true });
-        if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOENT' });
-        const known = await this.knownEtag(path, key, st);
-        if (known !== undefined && known === opts?.ifNoneMatch) return { status: 'not-modified' };
-        const body = await readAll(fh, Number(st.size), signal);
-        const etag = known ?? etagOf(body);
-        this.seen.set(path, { ...identity(st), etag });
-        if (opts?.ifNoneMatch === etag) return { status: 'not-modified' };
-        return { status: 'ok', body, etag };
-      } finally {
-        await fh.close();
-      }
-    });
+    const range = opts?.range;
+    return this.call(
+      `get ${key}`,
+      async (signal, alive) => {
+        const fh = await open(path, 'r');
+        try {
+          const st = await fh.stat({ bigint: true });
+          if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOENT' });
+          const size = Number(st.size);
+          let known = await this.knownEtag(path, key, st);
+          if (known !== undefined && known === opts?.ifNoneMatch) return { status: 'not-modified' };
+          if (range || opts?.ifMatch !== undefined) {
+            // A part is worth something only with the ETag of the whole: hash it once when no sidecar names it.
+            known ??= await this.hashed(path, fh, st, signal);
+            if (opts?.ifNoneMatch === known) return { status: 'not-modified' };
+            if (opts?.ifMatch !== undefined && opts.ifMatch !== known) {
+              throw new CrlAuthorizerError(
+                'store.precondition-failed',
+                `${this.url} get ${key}: the object changed (ETag ${known}, expected ${opts.ifMatch})`,
+              );
+            }
+          }
+          const start = Math.min(range?.start ?? 0, size);
+          const end = Math.min(range?.end ?? size, size);
+          const body = await readRange(fh, start, end, opts?.into, signal, alive);
+          const etag = known ?? etagOf(body);
+          this.seen.set(path, { ...identity(st), etag });
+          if (opts?.ifNoneMatch === etag) return { status: 'not-modified' };
+          return { status: 'ok', body, etag, size };
+        } finally {
+          await fh.close();
+        }
+      },
+      opts?.signal,
+    );
   }
 
   put(key: string, body: Uint8Array, opts?: PutOptions): Promise<{ etag: string }> {
@@ -200,8 +219,15 @@ export class FolderStore implements ObjectStore {
     return join(this.root, ...checkKey(key).split('/'));
   }
 
-  private call<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return storeCall(`${this.url} ${what}`, this.timeoutMs, work, isMissing);
+  private call<T>(what: string, work: StoreWork<T>, outer?: AbortSignal): Promise<T> {
+    return storeCall(`${this.url} ${what}`, this.timeoutMs, work, (e) => (isMissing(e) ? 'store.not-found' : undefined), outer);
+  }
+
+  /** The content hash of an open file read whole, remembered for this file's identity. */
+  private async hashed(path: string, fh: FileHandle, st: BigIntStats, signal: AbortSignal): Promise<string> {
+    const etag = etagOf(await readRange(fh, 0, Number(st.size), undefined, signal, () => undefined));
+    this.seen.set(path, { ...identity(st), etag });
+    return etag;
   }
 
   /** The content hash of this exact file, when known without reading it: from memory, or from its sidecar. */
@@ -270,16 +296,26 @@ function sameFile(a: Omit<Seen, 'etag'>, st: BigIntStats): boolean {
 }
 
 /**
- * The whole file in one buffer of the size fstat reported, read with as few calls as the kernel allows
+ * Bytes [start, end) of the file in one buffer (`into` when given), read with as few calls as the kernel allows
  * (FileHandle.readFile reads in 512 KiB chunks, one thread-pool round trip each: 50 for a 1M-entry blob).
  */
-async function readAll(fh: FileHandle, size: number, signal: AbortSignal): Promise<Buffer> {
-  const body = Buffer.allocUnsafe(size);
+async function readRange(
+  fh: FileHandle,
+  start: number,
+  end: number,
+  into: Uint8Array | undefined,
+  signal: AbortSignal,
+  alive: () => void,
+): Promise<Uint8Array> {
+  const size = end - start;
+  if (into && into.length !== size) throw new Error(`the body is ${size} bytes but ${into.length} were expected`);
+  const body = into ?? Buffer.allocUnsafe(size);
   let done = 0;
   while (done < size) {
     signal.throwIfAborted();
-    const { bytesRead } = await fh.read(body, done, size - done, done);
+    const { bytesRead } = await fh.read(body, done, size - done, start + done);
     if (bytesRead === 0) break;
+    alive();
     done += bytesRead;
   }
   if (done !== size) throw new Error(`file changed size while being read (${done} of ${size} bytes)`);

@@ -1,7 +1,7 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import { CrlAuthorizerError } from '../errors.js';
 import { checkKey, normalizePrefix } from './keys.js';
-import { storeCall, timeoutOf } from './timeout.js';
+import { CrlAuthorizerError, type Code } from '../errors.js';
+import { collectBody, storeCall, timeoutOf, type StoreWork } from './timeout.js';
 import {
   DEFAULT_STORE_TIMEOUT_MS,
   type GetOptions,
@@ -49,21 +49,38 @@ export class S3Store implements ObjectStore {
 
   get(key: string, opts?: GetOptions): Promise<GetResult> {
     const Key = this.keyOf(key);
-    return this.call(`get ${key}`, async (signal) => {
-      const { sdk, client } = await this.sdk();
-      try {
-        const res = await client.send(
-          new sdk.GetObjectCommand({ Bucket: this.bucket, Key, IfNoneMatch: opts?.ifNoneMatch }),
-          { abortSignal: signal },
-        );
-        if (!res.Body) throw new Error('response has no body');
-        const body = await res.Body.transformToByteArray();
-        return { status: 'ok', body, etag: res.ETag ?? '' };
-      } catch (e) {
-        if (statusOf(e) === 304) return { status: 'not-modified' };
-        throw e;
-      }
-    });
+    const range = opts?.range;
+    const what = range ? `get ${key} bytes ${range.start}-${range.end - 1}` : `get ${key}`;
+    return this.call(
+      what,
+      async (signal, alive) => {
+        const { sdk, client } = await this.sdk();
+        try {
+          const res = await client.send(
+            new sdk.GetObjectCommand({
+              Bucket: this.bucket,
+              Key,
+              IfNoneMatch: opts?.ifNoneMatch,
+              IfMatch: opts?.ifMatch,
+              Range: range ? `bytes=${range.start}-${range.end - 1}` : undefined,
+            }),
+            { abortSignal: signal },
+          );
+          alive();
+          if (!res.Body) throw new Error('response has no body');
+          const etag = res.ETag ?? '';
+          // S3-compatible servers without If-Match (s3rver) still name the version they answered with.
+          if (opts?.ifMatch !== undefined && etag !== opts.ifMatch) throw preconditionFailed(what, opts.ifMatch, etag);
+          const body = await collectBody(res.Body as AsyncIterable<Uint8Array>, res.ContentLength, opts?.into, alive);
+          const size = (range && totalOf(res.ContentRange)) ?? body.length;
+          return { status: 'ok', body, etag, size };
+        } catch (e) {
+          if (statusOf(e) === 304) return { status: 'not-modified' };
+          throw e;
+        }
+      },
+      opts?.signal,
+    );
   }
 
   put(key: string, body: Uint8Array, opts?: PutOptions): Promise<{ etag: string }> {
@@ -139,14 +156,14 @@ export class S3Store implements ObjectStore {
     return this.prefix + checkKey(key);
   }
 
-  private async call<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async call<T>(what: string, work: StoreWork<T>, outer?: AbortSignal): Promise<T> {
     // Loading the SDK on first use is start-up work, not a store round trip: the store timeout bounds the request
     // alone, so a slow cold import cannot turn the first call into store.timeout.
     if (!this.ready) {
-      await storeCall(`${this.url} loading the S3 client`, SDK_LOAD_TIMEOUT_MS, () => this.sdk(), isNotFound);
+      await storeCall(`${this.url} loading the S3 client`, SDK_LOAD_TIMEOUT_MS, () => this.sdk(), classify, outer);
       this.ready = true;
     }
-    return storeCall(`${this.url} ${what}`, this.timeoutMs, work, isNotFound);
+    return storeCall(`${this.url} ${what}`, this.timeoutMs, work, classify, outer);
   }
 
   private sdk(): Promise<{ sdk: S3Module; client: S3Client }> {
@@ -190,4 +207,25 @@ function statusOf(e: unknown): number | undefined {
 function isNotFound(e: unknown): boolean {
   const name = (e as { name?: unknown } | null)?.name;
   return name === 'NoSuchKey' || name === 'NotFound' || statusOf(e) === 404;
+}
+
+/** The error names S3 (and the SDK's own retry strategy) treat as "slow down", besides HTTP 429. */
+const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'RequestLimitExceeded']);
+
+function classify(e: unknown): Code | undefined {
+  if (isNotFound(e)) return 'store.not-found';
+  const name = (e as { name?: unknown; Code?: unknown } | null)?.name;
+  if (statusOf(e) === 412 || name === 'PreconditionFailed') return 'store.precondition-failed';
+  if (statusOf(e) === 429 || (typeof name === 'string' && THROTTLING.has(name))) return 'store.throttled';
+  return undefined;
+}
+
+function preconditionFailed(what: string, wanted: string, got: string): CrlAuthorizerError {
+  return new CrlAuthorizerError('store.precondition-failed', `${what}: the object changed (ETag ${got}, expected ${wanted})`);
+}
+
+/** The whole object's size from `Content-Range: bytes 0-99/1234`. */
+function totalOf(contentRange: string | undefined): number | undefined {
+  const m = /\/(\d+)$/.exec(contentRange ?? '');
+  return m ? Number(m[1]) : undefined;
 }

@@ -23,6 +23,10 @@ export interface GetOptions {
   ifMatch?: string;
   /** Bytes [start, end) of the object; the result's `size` is then the whole object's size. */
   range?: { start: number; end: number };
+  /** Write the body here (its length must be the bytes expected), e.g. straight into an index's memory. */
+  into?: Uint8Array;
+  /** Ends the call early (a whole load's budget, an abandoned round): `store.timeout`. */
+  signal?: AbortSignal;
 }
 
 export type GetResult =
@@ -44,7 +48,10 @@ export interface HeadResult {
 }
 
 export interface StoreOptions {
-  /** Budget for each call, in milliseconds. @default 2000 (DESIGN.md: CRL_STORE_TIMEOUT_MS) */
+  /**
+   * The longest silence of each call, in milliseconds: time to first byte, then the longest stall while a body
+   * streams, never a whole download. @default 2000 (DESIGN.md: CRL_STORE_TIMEOUT_MS)
+   */
   timeoutMs?: number;
 }
 

@@ -1,8 +1,12 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CrlAuthorizerError } from '../../src/errors.js';
+import { preprocess } from '../../src/preprocessor/preprocess.js';
+import type { GetOptions, ObjectStore } from '../../src/store/index.js';
+import { makeCrl } from '../../src/testpki/index.js';
 import { BACKENDS, type Backend } from './backends.js';
 import { restEvent } from './events.js';
 import { codeOfResponse, effect, harness } from './harness.js';
-import { corrupt, futureVersion, makePki, type Pki } from './pki.js';
+import { corrupt, futureVersion, makePki, T0, type Pki } from './pki.js';
 
 const KEY_A = 'ca/a.cache.bin';
 const KEY_B = 'ca/b.cache.bin';
@@ -12,6 +16,11 @@ beforeAll(() => {
   pki = makePki();
 });
 
+const ask = async (h: ReturnType<typeof harness>, pem: string) => {
+  const r = await h.handler(restEvent(pem));
+  return `${effect(r)} ${String(codeOfResponse(r))}`;
+};
+
 describe.each(BACKENDS)('the warm cache against $name', (kind) => {
   let b: Backend;
   beforeEach(async () => {
@@ -19,11 +28,6 @@ describe.each(BACKENDS)('the warm cache against $name', (kind) => {
     await b.put(KEY_A, pki.blobA1);
   });
   afterEach(() => b.close());
-
-  const ask = async (h: ReturnType<typeof harness>, pem: string) => {
-    const r = await h.handler(restEvent(pem));
-    return `${effect(r)} ${String(codeOfResponse(r))}`;
-  };
 
   it('allows a good certificate, denies a revoked one and one from a CA no blob covers', async () => {
     const h = harness({ store: b.store });
@@ -54,10 +58,13 @@ describe.each(BACKENDS)('the warm cache against $name', (kind) => {
     for (const s of [30, 31, 59]) {
       h.at(s);
       await ask(h, pki.good.pem);
+      // The round runs in the background: let it land before the clock jumps (a real clock would not jump).
+      await h.handler.cache!.settled();
     }
     expect(b.gets(KEY_A)).toBe(2);
     h.at(60);
     await ask(h, pki.good.pem);
+    await h.handler.cache!.settled();
     expect(b.gets(KEY_A)).toBe(3);
   });
 
@@ -77,6 +84,10 @@ describe.each(BACKENDS)('the warm cache against $name', (kind) => {
     h.at(19);
     expect(await ask(h, pki.later.pem)).toBe('Allow cert.good');
     h.at(20);
+    // The request that finds the round due starts it and is answered from the index held; the next one sees
+    // the new blob.
+    expect(await ask(h, pki.later.pem)).toBe('Allow cert.good');
+    await h.handler.cache!.settled();
     expect(await ask(h, pki.later.pem)).toBe('Deny cert.revoked');
     expect(h.decisions().at(-1)).toMatchObject({ crlNumber: '2' });
   });
@@ -239,5 +250,278 @@ describe.each(BACKENDS)('the warm cache against $name', (kind) => {
     // T0 is 2026-03-01T12:00Z, nextUpdate 2026-01-01T00:00Z: 59.5 days.
     const lenient = harness({ store: b.store, config: { graceSeconds: 60 * 86400 } });
     expect(await ask(lenient, pki.good.pem)).toBe('Allow cert.good');
+  });
+});
+
+/** A store whose next GET (after `holdNext()`) reads the store and then waits for `release`/`fail`. */
+function gated(inner: ObjectStore) {
+  let armed = false;
+  let gate: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  let reachedResolve!: () => void;
+  let reached = new Promise<void>((r) => (reachedResolve = r));
+  const store: ObjectStore = Object.create(inner) as ObjectStore;
+  store.get = async (key, opts) => {
+    const got = await inner.get(key, opts);
+    if (armed) {
+      armed = false;
+      await new Promise<void>((resolve, reject) => {
+        gate = { resolve, reject };
+        reachedResolve();
+      });
+    }
+    return got;
+  };
+  return {
+    store,
+    holdNext() {
+      armed = true;
+      reached = new Promise<void>((r) => (reachedResolve = r));
+      return reached;
+    },
+    release: () => gate!.resolve(),
+    fail: (e: unknown) => gate!.reject(e),
+  };
+}
+
+/** Whether `p` settles within `ms` of real time. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  const done = await Promise.race([p.then(() => true), late]);
+  clearTimeout(timer);
+  return done;
+}
+
+describe.each(BACKENDS)('background revalidation against $name', (kind) => {
+  let b: Backend;
+  beforeEach(async () => {
+    b = await kind.open();
+    await b.put(KEY_A, pki.blobA1);
+  });
+  afterEach(() => b.close());
+  const background = { revalidateSeconds: 10, freshSeconds: 60, maxStaleSeconds: 300, cacheKeys: [KEY_A] };
+
+  /** A handler through a gated store, warm with CRL 1 (which does not revoke `later`). */
+  const warm = async () => {
+    const g = gated(b.store);
+    const h = harness({ store: g.store, config: background });
+    expect(await ask(h, pki.later.pem)).toBe('Allow cert.good');
+    return { g, h };
+  };
+  /** The round due at 10 s starts and reads the store; its answer is held. The request is answered from CRL 1. */
+  const roundHeldAt10 = async ({ g, h }: Awaited<ReturnType<typeof warm>>) => {
+    const held = g.holdNext();
+    h.at(10);
+    expect(await ask(h, pki.later.pem)).toBe('Allow cert.good');
+    await held;
+  };
+
+  it('never makes a request wait for a due round while the index is within the freshness bound', async () => {
+    const { g, h } = await warm();
+    await b.put(KEY_A, pki.blobA2);
+    const held = g.holdNext();
+    h.at(10);
+    // The GET is held open: a request that waited for it would not settle.
+    const due = ask(h, pki.later.pem);
+    expect(await settlesWithin(due, 2000)).toBe(true);
+    expect(await due).toBe('Allow cert.good');
+    await held;
+    h.at(11);
+    expect(await ask(h, pki.later.pem)).toBe('Allow cert.good');
+    expect(b.gets(KEY_A)).toBe(2);
+    g.release();
+    await h.handler.cache!.settled();
+    expect(await ask(h, pki.later.pem)).toBe('Deny cert.revoked');
+  });
+
+  it('makes a request wait for the round once the index is past the freshness bound', async () => {
+    const { g, h } = await warm();
+    await b.put(KEY_A, pki.blobA2);
+    const held = g.holdNext();
+    h.at(60);
+    const waiting = ask(h, pki.later.pem);
+    await held;
+    expect(await settlesWithin(waiting, 300)).toBe(false);
+    g.release();
+    expect(await waiting).toBe('Deny cert.revoked');
+  });
+
+  it('a round that spans a freeze and lands a new blob confirms as of its start', async () => {
+    const { g, h } = await warm();
+    await b.put(KEY_A, pki.blobA2);
+    await roundHeldAt10({ g, h });
+    // Frozen: no time passes for the container, the store's answer waits in the socket. Thawed 8 s later.
+    h.at(18);
+    g.release();
+    await h.handler.cache!.settled();
+    expect(await ask(h, pki.later.pem)).toBe('Deny cert.revoked');
+    const [entry] = h.handler.cache!.held();
+    expect(entry!.index.meta.crlNumber).toBe('2');
+    expect(entry!.validatedAt).toBe(T0 + 10_000);
+  });
+
+  it('a round that fails on thaw leaves the held index answering, and the next due round runs', async () => {
+    const { g, h } = await warm();
+    await roundHeldAt10({ g, h });
+    h.at(15);
+    g.fail(new CrlAuthorizerError('store.unavailable', 'connection reset on thaw'));
+    await h.handler.cache!.settled();
+    expect(h.logs().filter((l) => l.message === 'revalidation failed').map((l) => l.code)).toEqual(['store.unavailable']);
+    expect(await ask(h, pki.revoked.pem)).toBe('Deny cert.revoked');
+    const before = b.gets(KEY_A);
+    h.at(20);
+    expect(await ask(h, pki.good.pem)).toBe('Allow cert.good');
+    await h.handler.cache!.settled();
+    expect(b.gets(KEY_A)).toBe(before + 1);
+    expect(h.handler.cache!.held()[0]!.validatedAt).toBe(T0 + 20_000);
+  });
+
+  it('abandons a round frozen past its budgets: the thawed request waits for a new one, the old answer is ignored', async () => {
+    const { g, h } = await warm();
+    await roundHeldAt10({ g, h });
+    // Ten minutes frozen: the index is past the stale bound, the round in flight is long dead.
+    await b.put(KEY_A, pki.blobA2);
+    h.at(610);
+    expect(await ask(h, pki.later.pem)).toBe('Deny cert.revoked');
+    expect(h.logs().some((l) => String(l.message).startsWith('revalidation round abandoned'))).toBe(true);
+    g.fail(new CrlAuthorizerError('store.timeout', 'late'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.logs().filter((l) => l.message === 'revalidation failed')).toEqual([]);
+    expect(h.handler.cache!.held()[0]!.validatedAt).toBe(T0 + 610_000);
+  });
+
+  it('backs off after throttled rounds, doubling with jitter, while the held index answers', async () => {
+    let throttle = false;
+    const store = Object.create(b.store) as ObjectStore;
+    store.get = (key, opts) =>
+      throttle ? Promise.reject(new CrlAuthorizerError('store.throttled', 'SlowDown')) : b.store.get(key, opts);
+    const h = harness({ store, config: background });
+    expect(await ask(h, pki.good.pem)).toBe('Allow cert.good');
+    throttle = true;
+    const attempts: number[] = [];
+    let last = b.gets(KEY_A);
+    let calls = 0;
+    store.get = (key, opts) => {
+      calls++;
+      return throttle ? Promise.reject(new CrlAuthorizerError('store.throttled', 'SlowDown')) : b.store.get(key, opts);
+    };
+    // One request a second for 200 s: every answer from the held index, until the stale bound at 300 s.
+    for (let s = 10; s <= 200; s++) {
+      h.at(s);
+      const before = calls;
+      expect(await ask(h, pki.good.pem)).toBe('Allow cert.good');
+      await h.handler.cache!.settled();
+      if (calls > before) attempts.push(s);
+    }
+    expect(b.gets(KEY_A)).toBe(last);
+    // Gaps after 1, 2, 3 throttled rounds: 50-100 % of 20 s, 40 s, then the 60 s cap (never below the interval).
+    const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
+    expect(attempts[0]).toBe(10);
+    expect(gaps[0]).toBeGreaterThanOrEqual(10);
+    expect(gaps[0]).toBeLessThanOrEqual(21);
+    expect(gaps[1]).toBeGreaterThanOrEqual(20);
+    expect(gaps[1]).toBeLessThanOrEqual(41);
+    for (const gap of gaps.slice(2)) {
+      expect(gap).toBeGreaterThanOrEqual(30);
+      expect(gap).toBeLessThanOrEqual(61);
+    }
+    expect(h.logs().filter((l) => l.message === 'store throttled: backing off')).toHaveLength(attempts.length);
+    throttle = false;
+    last = b.gets(KEY_A);
+    h.at(290);
+    await ask(h, pki.good.pem);
+    await h.handler.cache!.settled();
+    expect(b.gets(KEY_A)).toBe(last + 1);
+  });
+
+  it('a cold container that is throttled denies store.throttled without a GET per request', async () => {
+    let calls = 0;
+    const store = Object.create(b.store) as ObjectStore;
+    store.get = () => {
+      calls++;
+      return Promise.reject(new CrlAuthorizerError('store.throttled', 'SlowDown'));
+    };
+    const h = harness({ store, config: background });
+    for (let i = 0; i < 20; i++) expect(await ask(h, pki.good.pem)).toBe('Deny store.throttled');
+    expect(calls).toBe(1);
+  });
+});
+
+describe.each(BACKENDS)('ranged loading against $name', (kind) => {
+  let b: Backend;
+  beforeEach(async () => {
+    b = await kind.open();
+    await b.put(KEY_A, pki.blobA1);
+  });
+  afterEach(() => b.close());
+  /** Parts small enough that the test blobs come in several. */
+  const parts = (n: number) => ({ rangeBytes: Math.ceil(pki.blobA2.length / n), rangeConcurrency: 2, cacheKeys: [KEY_A] });
+
+  it('loads a blob larger than one part in ranged GETs, each with If-Match on the first answer', async () => {
+    const seen: GetOptions[] = [];
+    const store = Object.create(b.store) as ObjectStore;
+    store.get = (key, opts) => {
+      seen.push({ ...opts });
+      return b.store.get(key, opts);
+    };
+    await b.put(KEY_A, pki.blobA2);
+    const h = harness({ store, config: parts(4) });
+    expect(await ask(h, pki.later.pem)).toBe('Deny cert.revoked');
+    expect(seen.length).toBe(4);
+    const etag = h.handler.cache!.held()[0]!.etag;
+    expect(seen[0]).toMatchObject({ range: { start: 0 } });
+    expect(seen[0]!.ifMatch).toBeUndefined();
+    expect(seen.slice(1).every((o) => o.ifMatch === etag && o.range !== undefined && o.into !== undefined)).toBe(true);
+    const covered = seen.map((o) => o.range!).sort((x, y) => x.start - y.start);
+    expect(covered.at(-1)!.end).toBeGreaterThanOrEqual(pki.blobA2.length);
+    expect(h.logs().find((l) => l.message === 'index loaded')).toMatchObject({ parts: 4, bytes: pki.blobA2.length });
+  });
+
+  it('loads a blob that makes the index memory grow (parts land in the grown memory)', async () => {
+    // 20,000 entries: a blob of several hundred KB, more than a fresh instance's memory holds.
+    const entries = Array.from({ length: 20_000 }, (_, i) => ({ serial: 1_000_000 + i }));
+    const big = preprocess(makeCrl({ issuer: pki.caA, crlNumber: 3, entries }), [pki.caA.der], { at: new Date(T0) }).blob;
+    await b.put(KEY_A, big);
+    const h = harness({ store: b.store, config: { rangeBytes: 64 * 1024, rangeConcurrency: 4, cacheKeys: [KEY_A] } });
+    expect(await ask(h, pki.good.pem)).toBe('Allow cert.good');
+    const loaded = h.logs().find((l) => l.message === 'index loaded');
+    expect(loaded).toMatchObject({ bytes: big.length, crlNumber: '3' });
+    expect(loaded!.parts as number).toBeGreaterThan(2);
+  });
+
+  it('refuses a blob changed between two ranges and fetches the new one from the start', async () => {
+    let swapped = false;
+    const store = Object.create(b.store) as ObjectStore;
+    store.get = async (key, opts) => {
+      if (opts?.ifMatch !== undefined && !swapped) {
+        swapped = true;
+        await b.put(KEY_A, pki.blobA2);
+      }
+      return b.store.get(key, opts);
+    };
+    const h = harness({ store, config: parts(3) });
+    expect(await ask(h, pki.later.pem)).toBe('Deny cert.revoked');
+    expect(h.handler.cache!.held()[0]!.index.meta.crlNumber).toBe('2');
+    expect(h.logs().filter((l) => l.message === 'revalidation failed')).toEqual([]);
+  });
+
+  it('fails the round (and keeps the held index) when the blob keeps changing between ranges', async () => {
+    let swaps = 0;
+    const store = Object.create(b.store) as ObjectStore;
+    // One part at a time, so each swap lands between two ranges of the same attempt.
+    const h = harness({ store, config: { ...parts(3), rangeConcurrency: 1 } });
+    expect(await ask(h, pki.revoked.pem)).toBe('Deny cert.revoked');
+    store.get = async (key, opts) => {
+      if (opts?.ifMatch !== undefined) {
+        swaps++;
+        await b.put(KEY_A, swaps % 2 ? pki.blobA2 : corrupt(pki.blobA2));
+      }
+      return b.store.get(key, opts);
+    };
+    await b.put(KEY_A, corrupt(pki.blobA2));
+    h.at(1);
+    expect(await ask(h, pki.later.pem)).toBe('Allow cert.good');
+    expect(h.logs().find((l) => l.message === 'revalidation failed')).toMatchObject({ code: 'store.precondition-failed' });
+    expect(h.handler.cache!.held()[0]!.index.meta.crlNumber).toBe('1');
   });
 });

@@ -9,10 +9,14 @@ describe('configuration from the environment', () => {
     expect(readConfig({ CRL_STORE_URL: 's3://b/p' })).toEqual({
       storeUrl: 's3://b/p',
       cacheKeys: undefined,
-      revalidateSeconds: 0,
+      revalidateSeconds: 10,
+      freshSeconds: 60,
       maxStaleSeconds: 300,
       graceSeconds: 0,
       storeTimeoutMs: 2000,
+      loadTimeoutMs: 8000,
+      rangeBytes: 8 * 1024 * 1024,
+      rangeConcurrency: 8,
       response: 'policy',
     });
   });
@@ -35,6 +39,10 @@ describe('configuration from the environment', () => {
       maxStaleSeconds: 600,
       graceSeconds: 3600,
       storeTimeoutMs: 1500,
+      freshSeconds: 60,
+      loadTimeoutMs: 8000,
+      rangeBytes: 8 * 1024 * 1024,
+      rangeConcurrency: 8,
       response: 'simple',
     });
   });

@@ -26,6 +26,8 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_REGION: 'us-east-1',
     AUTHORIZER_RESPONSE: 'simple',
+    // Per-request confirmation: the two requests below send two GETs.
+    CRL_REVALIDATE_SECONDS: '0',
   });
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     if (typeof chunk === 'string' && chunk.startsWith('{')) {

@@ -2,11 +2,15 @@ import { createHandler, type HandlerOptions } from '../../src/authorizer/index.j
 import type { AuthorizerResponse, PolicyResponse } from '../../src/authorizer/response.js';
 import { T0 } from './pki.js';
 
-/** A handler with a movable clock and captured log lines. */
+/**
+ * A handler with a movable clock and captured log lines. The environment asks for the seed's per-request
+ * confirmation (CRL_REVALIDATE_SECONDS=0), which these tests were written for; a test passing `env` or
+ * `config.revalidateSeconds` chooses its own.
+ */
 export function harness(options: HandlerOptions = {}) {
   let now = T0;
   const lines: string[] = [];
-  const handler = createHandler({ clock: () => now, logSink: (l) => lines.push(l), env: {}, ...options });
+  const handler = createHandler({ clock: () => now, logSink: (l) => lines.push(l), env: { CRL_REVALIDATE_SECONDS: '0' }, ...options });
   return {
     handler,
     lines,

@@ -7,7 +7,12 @@ export type Fault =
   /** accept the request and never answer */
   | 'timeout'
   | '500'
+  /** 503 SlowDown, S3's answer to a hot prefix */
   | '503'
+  /** 429 TooManyRequests, as S3-compatible servers throttle */
+  | '429'
+  /** a hot prefix: past `allowPerSecond` object GETs in the current second, 503 SlowDown */
+  | 'throttle'
   /** TCP reset as soon as the request arrives */
   | 'reset'
   /** the right headers, half the body, then the connection closes */
@@ -24,6 +29,10 @@ export interface FaultProxy {
   beforeGet?: () => Promise<void>;
   /** Requests the proxy faulted. */
   faulted: number;
+  /** For 'throttle': object GETs passed per wall-clock second. @default 1 */
+  allowPerSecond: number;
+  /** Object GETs (and HEADs) that reached the proxy, faulted or not. */
+  objectRequests: number;
   stop(): Promise<void>;
 }
 
@@ -34,7 +43,25 @@ export interface FaultProxy {
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const up = new URL(upstream);
   const sockets = new Set<Socket>();
-  const proxy: FaultProxy = { endpoint: '', fault: 'none', faulted: 0, stop: async () => undefined };
+  const proxy: FaultProxy = {
+    endpoint: '',
+    fault: 'none',
+    faulted: 0,
+    allowPerSecond: 1,
+    objectRequests: 0,
+    stop: async () => undefined,
+  };
+  let second = 0;
+  let passedThisSecond = 0;
+  /** 'throttle' turns into a SlowDown for a request over the second's allowance, into 'none' otherwise. */
+  const throttled = (): boolean => {
+    const now = Math.floor(Date.now() / 1000);
+    if (now !== second) {
+      second = now;
+      passedThisSecond = 0;
+    }
+    return ++passedThisSecond > proxy.allowPerSecond;
+  };
   const server: Server = createServer((req, res) => {
     void handle(req, res.socket!).catch(() => res.socket?.destroy());
   });
@@ -46,15 +73,18 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   async function handle(req: IncomingMessage, socket: Socket): Promise<void> {
     const body = await readAll(req);
     const isObject = (req.method === 'GET' || req.method === 'HEAD') && !new URL(req.url ?? '/', 'http://x').search.includes('list-type');
-    const fault = isObject ? proxy.fault : 'none';
+    if (isObject) proxy.objectRequests++;
+    let fault = isObject ? proxy.fault : 'none';
+    if (fault === 'throttle') fault = throttled() ? '503' : 'none';
     if (fault !== 'none') proxy.faulted++;
     if (fault === 'timeout') return; // hold the socket: no answer, ever
     if (fault === 'reset') {
       socket.resetAndDestroy();
       return;
     }
-    if (fault === '500' || fault === '503') {
-      const xml = `<?xml version="1.0"?><Error><Code>${fault === '500' ? 'InternalError' : 'SlowDown'}</Code><Message>injected</Message></Error>`;
+    if (fault === '500' || fault === '503' || fault === '429') {
+      const name = { '500': 'InternalError', '503': 'SlowDown', '429': 'TooManyRequests' }[fault];
+      const xml = `<?xml version="1.0"?><Error><Code>${name}</Code><Message>injected</Message></Error>`;
       socket.end(raw(Number(fault), { 'content-type': 'application/xml', 'content-length': String(xml.length), connection: 'close' }, Buffer.from(xml)));
       return;
     }

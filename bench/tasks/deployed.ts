@@ -1,0 +1,227 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { S3Store } from '../../src/store/s3.js';
+import { restEvent } from '../../test/authorizer/events.js';
+import { makePki } from '../../test/authorizer/pki.js';
+import { startS3, type LocalS3 } from '../../test/support/s3.js';
+import type { DeployedColdRow, DeployedSteadyRow } from '../deployed.js';
+import { startShapingProxy, type ShapingProxy } from '../shaping-proxy.js';
+import { quantile } from '../stats.js';
+import { main, taskArgs } from './io.js';
+
+/**
+ * The authorizer as deployed (issue #11): the Lambda bundle (esbuild, ESM, SDK inside, as the construct builds it)
+ * in a process of its own per "container", against s3rver behind a shaping proxy (latency per request, bandwidth
+ * per connection), one request at a time.
+ *
+ * - steady: requests offered at `rate` per second with per-request confirmation (CRL_REVALIDATE_SECONDS=0) and
+ *   with background revalidation (the default 10 s); a new blob lands part-way and the delay until the first
+ *   decision that uses it is recorded.
+ * - cold: from spawning the process to its first decision, and its peak RSS, for each large blob with the default
+ *   ranged GETs and with one GET (CRL_RANGE_BYTES at its maximum).
+ */
+interface Args {
+  repo: string;
+  latencyMs: number;
+  bytesPerSecond: number;
+  rate: number;
+  steadySeconds: number;
+  cold: { entries: number; blob: string; leafPem: string }[];
+}
+
+/** The container: imports the bundle (INIT, which loads the blobs), then answers requests one at a time. */
+const CONTAINER = `
+const args = JSON.parse(process.env.BENCH_CONTAINER);
+const { handler } = await import(args.bundle);
+const events = args.events;
+const out = { latUs: [], firstNewAt: null, codes: {}, firstAt: 0, firstCode: '' };
+const ask = async (i) => {
+  const t = performance.now();
+  const r = await handler(events[i % events.length]);
+  out.latUs.push((performance.now() - t) * 1000);
+  const c = r.context;
+  out.codes[c.code] = (out.codes[c.code] ?? 0) + 1;
+  if (out.firstNewAt === null && args.newCrlNumber && c.crlNumber === args.newCrlNumber) out.firstNewAt = Date.now();
+  return c.code;
+};
+out.firstCode = await ask(0);
+out.firstAt = Date.now();
+process.stderr.write('ready\\n');
+const start = performance.now();
+for (let i = 1; performance.now() - start < args.seconds * 1000; i++) {
+  const wait = start + (i * 1000) / args.rate - performance.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  await ask(i);
+}
+out.seconds = (performance.now() - start) / 1000;
+out.peakRssBytes = Number(/VmHWM:\\s+(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+require('node:fs').writeFileSync(args.result, JSON.stringify(out));
+process.exit(0);
+`;
+
+interface ContainerOut {
+  latUs: number[];
+  firstNewAt: number | null;
+  codes: Record<string, number>;
+  firstAt: number;
+  firstCode: string;
+  seconds: number;
+  peakRssBytes: number;
+}
+
+main(async () => {
+  const args = taskArgs<Args>();
+  const dir = path.join(args.repo, 'bench', '.cache', `deployed-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const bundle = path.join(dir, 'index.mjs');
+  await build({
+    entryPoints: [path.join(args.repo, 'src', 'authorizer', 'lambda.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outfile: bundle,
+    // As infra/crl-authorizer.ts bundles it: the SDK inside, and require() for CommonJS dependencies.
+    banner: { js: "import { createRequire as __crlCreateRequire } from 'node:module'; const require = __crlCreateRequire(import.meta.url);" },
+    mainFields: ['module', 'main'],
+    logLevel: 'error',
+  });
+  const s3 = await startS3('bench');
+  const proxy = await startShapingProxy(s3.endpoint, { latencyMs: args.latencyMs, bytesPerSecond: args.bytesPerSecond });
+  try {
+    const steady = await steadyRows(args, s3, proxy, bundle, dir);
+    const cold = await coldRows(args, s3, proxy, bundle, dir);
+    return { steady, cold };
+  } finally {
+    await proxy.stop();
+    await s3.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function container(
+  bundle: string,
+  dir: string,
+  proxy: ShapingProxy,
+  env: Record<string, string>,
+  spec: { events: unknown[]; seconds: number; rate: number; newCrlNumber?: string },
+  onReady?: () => void,
+): Promise<ContainerOut & { spawnedAt: number }> {
+  const result = path.join(dir, `result-${Math.random().toString(16).slice(2)}.json`);
+  const spawnedAt = Date.now();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\n${CONTAINER}`], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_LAMBDA_FUNCTION_NAME: 'bench-authorizer',
+      AWS_ENDPOINT_URL_S3: proxy.endpoint,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+      ...env,
+      BENCH_CONTAINER: JSON.stringify({ bundle: pathToFileURL(bundle).href, result, ...spec }),
+    },
+    // The decision lines go where Lambda's stdout would: written, not kept.
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    const text = d.toString();
+    if (text.includes('ready') && !stderr.includes('ready')) onReady?.();
+    stderr += text;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`container exited ${code}: ${stderr.slice(-2000)}`));
+      resolve({ ...(JSON.parse(readFileSync(result, 'utf8')) as ContainerOut), spawnedAt });
+    });
+  });
+}
+
+const objectRequests = (p: ShapingProxy) => (p.requests.get('GET') ?? 0) + (p.requests.get('HEAD') ?? 0) + (p.requests.get('PUT') ?? 0);
+
+async function steadyRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: string, dir: string): Promise<DeployedSteadyRow[]> {
+  const pki = makePki();
+  const writer = new S3Store(s3.bucket, 'pki', { client: s3.client });
+  const events = [restEvent(pki.good.pem), restEvent(pki.later.pem), restEvent(pki.revoked.pem)];
+  const rows: DeployedSteadyRow[] = [];
+  for (const interval of [0, 10]) {
+    await writer.put('a.cache.bin', pki.blobA1);
+    const before = objectRequests(proxy);
+    const gets = () => proxy.requests.get('GET') ?? 0;
+    let getsAtReady = 0;
+    let landedAt: number | undefined;
+    let landing: Promise<void> | undefined;
+    // Per-request mode cannot reach the rate (each request waits for S3); the run is shorter.
+    const seconds = interval === 0 ? Math.min(10, args.steadySeconds) : args.steadySeconds;
+    const out = await container(
+      bundle,
+      dir,
+      proxy,
+      { CRL_STORE_URL: `s3://${s3.bucket}/pki`, CRL_CACHE_KEYS: 'a.cache.bin', CRL_REVALIDATE_SECONDS: String(interval) },
+      { events, seconds, rate: args.rate, newCrlNumber: '2' },
+      () => {
+        getsAtReady = gets();
+        // The new CRL lands a quarter of the way in.
+        landing = new Promise((r) => setTimeout(r, (seconds * 1000) / 4)).then(async () => {
+          await writer.put('a.cache.bin', pki.blobA2);
+          landedAt = Date.now();
+        });
+      },
+    );
+    await landing;
+    const lat = out.latUs.slice(1);
+    rows.push({
+      mode: interval === 0 ? 'per-request (CRL_REVALIDATE_SECONDS=0)' : 'background (CRL_REVALIDATE_SECONDS=10)',
+      decisions: lat.length,
+      seconds: out.seconds,
+      p50Us: quantile(lat, 0.5),
+      p99Us: quantile(lat, 0.99),
+      p999Us: quantile(lat, 0.999),
+      maxUs: Math.max(...lat),
+      // The writer's PUT goes straight to s3rver, not through the proxy: every request counted is the container's.
+      s3RequestsPer1000: ((objectRequests(proxy) - before) / out.latUs.length) * 1000,
+      getsPer10s: ((gets() - getsAtReady) / out.seconds) * 10,
+      newBlobDelayMs: out.firstNewAt !== null && landedAt !== undefined ? out.firstNewAt - landedAt : null,
+    });
+  }
+  return rows;
+}
+
+async function coldRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: string, dir: string): Promise<DeployedColdRow[]> {
+  const rows: DeployedColdRow[] = [];
+  for (const c of args.cold) {
+    const body = new Uint8Array(readFileSync(c.blob));
+    const prefix = `cold-${c.entries}`;
+    await new S3Store(s3.bucket, prefix, { client: s3.client, timeoutMs: 60_000 }).put('big.cache.bin', body);
+    const leaf = readFileSync(c.leafPem, 'utf8');
+    for (const method of ['ranged GETs (defaults)', 'one GET'] as const) {
+      const before = objectRequests(proxy);
+      const out = await container(
+        bundle,
+        dir,
+        proxy,
+        {
+          CRL_STORE_URL: `s3://${s3.bucket}/${prefix}`,
+          CRL_CACHE_KEYS: 'big.cache.bin',
+          ...(method === 'one GET' ? { CRL_RANGE_BYTES: String(1024 * 1024 * 1024) } : {}),
+        },
+        { events: [restEvent(leaf)], seconds: 0, rate: 1 },
+      );
+      rows.push({
+        entries: c.entries,
+        blobBytes: body.length,
+        method,
+        firstDecisionMs: out.firstAt - out.spawnedAt,
+        code: out.firstCode,
+        peakRssBytes: out.peakRssBytes,
+        s3Requests: objectRequests(proxy) - before,
+      });
+    }
+  }
+  return rows;
+}
