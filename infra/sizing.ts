@@ -29,19 +29,24 @@ export interface SizingRow {
   readonly loadavg: string;
 }
 
-/** Measured rows, smallest first. */
+/**
+ * Measured rows, smallest first. 1e5 and 1e6: one run at loadavg 2.8. 1e7: peaks from this command at loadavg 17
+ * (its times there, 201 s preprocessing and 16.3 s to the first decision, were the load's, not the code's); the
+ * 1e7 times are the lead's measurement at low load (issue #11: preprocess 7 s, cold authorizer 4.9 s with one GET
+ * through an 8 ms / 90 MB/s proxy). Re-measure 1e7 on a quiet machine.
+ */
 export const SIZING: readonly SizingRow[] = [
   {
-    entries: 1e5, crlMiB: 3.6, blobMiB: 2.4, preprocessorPeakMiB: 85, preprocessorSeconds: 4.1,
-    authorizerPeakMiB: 69, coldLoadSeconds: 0.74, loadavg: '13.81 8.33 3.78',
+    entries: 1e5, crlMiB: 3.6, blobMiB: 2.4, preprocessorPeakMiB: 88, preprocessorSeconds: 2.3,
+    authorizerPeakMiB: 69, coldLoadSeconds: 0.74, loadavg: '2.78 2.86 6.96',
   },
   {
-    entries: 1e6, crlMiB: 36, blobMiB: 23.4, preprocessorPeakMiB: 206, preprocessorSeconds: 4.3,
-    authorizerPeakMiB: 138, coldLoadSeconds: 1.06, loadavg: '12.99 8.34 3.83',
+    entries: 1e6, crlMiB: 36, blobMiB: 23.4, preprocessorPeakMiB: 217, preprocessorSeconds: 2.9,
+    authorizerPeakMiB: 138, coldLoadSeconds: 1.12, loadavg: '2.78 2.86 6.96',
   },
   {
-    entries: 1e7, crlMiB: 360.5, blobMiB: 238, preprocessorPeakMiB: 1208, preprocessorSeconds: 7,
-    authorizerPeakMiB: 792, coldLoadSeconds: 4.9, loadavg: 'PENDING',
+    entries: 1e7, crlMiB: 360.5, blobMiB: 238, preprocessorPeakMiB: 1447, preprocessorSeconds: 7,
+    authorizerPeakMiB: 787, coldLoadSeconds: 4.9, loadavg: '17.26 16.18 11.95 (peaks)',
   },
 ];
 
