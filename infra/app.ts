@@ -6,8 +6,7 @@ const app = new App();
 const config = exampleConfigFromContext(app.node);
 new ExampleStack(app, app.node.tryGetContext('stackName') ?? 'CrlAuthorizerExample', {
   description: 'crl-authorizer example: API Gateway mutual TLS with a CRL check',
-  ...(config.mtls && { mtls: config.mtls }),
-  crl: config.crl,
+  ...config,
   ...(process.env.CDK_DEFAULT_ACCOUNT && {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   }),

@@ -1,52 +1,44 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import {
-  HttpLambdaAuthorizer,
-  HttpLambdaResponseType,
-} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import type { HttpRouteAuthorizerBindOptions, HttpRouteAuthorizerConfig } from 'aws-cdk-lib/aws-apigatewayv2';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, LogLevel } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { CrlFetcher, type CrlFetchOptions } from './fetcher.js';
+import { buildAlarms } from './alarms.js';
+import { BASIC_EXECUTION_POLICY, bundledFunction, functionDefaults } from './functions.js';
+import { CrlHttpAuthorizer } from './http-authorizer.js';
+import {
+  grantCaCertificateRead,
+  grantPrivateCaPublish,
+  privateCaEnvironment,
+  type PrivateCaSource,
+} from './private-ca.js';
+import { AUTHORIZER_TIMEOUT_SECONDS, DEFAULT_MAX_CRL_ENTRIES, sizeForOrLargest, type Sizing } from './sizing.js';
+import { validateProps } from './validate.js';
 
-/** The EMF namespace both functions write to (src/authorizer/log.ts, src/preprocessor/handler.ts). */
-export const METRIC_NAMESPACE = 'CrlAuthorizer';
-/** The authorizer's `service` dimension (its default in src/authorizer/handler.ts). */
-export const AUTHORIZER_SERVICE = 'crl-authorizer';
-/** Seconds since the thisUpdate of the CRL that judged a request (dimension `service`). */
-export const CRL_AGE_METRIC = 'CrlAgeSeconds';
-/** The EMF metric (same namespace and dimension) with the seconds left until the deciding CRL's nextUpdate. */
-export const NEXT_UPDATE_METRIC = 'SecondsToNextUpdate';
-/** One per decision (dimensions `service`, `code`). */
-export const DECISIONS_METRIC = 'Decisions';
-/** One per CRL the preprocessor refused (its code is a property of the log line, not a dimension). */
-export const CRL_REJECTED_METRIC = 'CrlRejected';
 
 export const DEFAULT_CRL_SUFFIXES = ['.crl', '.crl.pem'] as const;
-export const DEFAULT_RESERVED_CONCURRENCY = 50;
+/**
+ * No reservation by default: Lambda keeps at least 100 of an account's concurrency unreserved, and a new account's
+ * limit can be 10, so any reservation fails there. Reserve with `reservedConcurrency` where the account allows.
+ */
+export const DEFAULT_RESERVED_CONCURRENCY = 'none';
+/** DESIGN.md's authorizer defaults: revalidate in the background every 10 s, wait for the store past 60 s. */
+export const DEFAULT_REVALIDATE_SECONDS = 10;
+export const DEFAULT_FRESH_SECONDS = 60;
 
-const BASIC_EXECUTION_POLICY = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 /** The id aws-s3 gives its notifications custom resource handler in a stack. */
 const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
+const NOTIFICATIONS_LOGS_ID = 'CrlBucketNotificationsHandlerLogs';
 
 export type AuthorizerResponse = 'policy' | 'simple';
-
-/** Grants AWS Private CA (`acm-pca.amazonaws.com`) the right to publish CRLs into the bucket. */
-export interface PrivateCaAccess {
-  /**
-   * The CAs that may write, as `arn:<partition>:acm-pca:<region>:<account>:certificate-authority/<id>`. The grant
-   * is conditioned on them (`aws:SourceArn`) and on this stack's account (`aws:SourceAccount`).
-   */
-  readonly certificateAuthorityArns: string[];
-}
+export type { PrivateCaSource } from './private-ca.js';
 
 export interface CrlAuthorizerProps {
   /**
@@ -74,7 +66,6 @@ export interface CrlAuthorizerProps {
   readonly crlSuffixes?: string[];
   /**
    * One CA certificate file (relative to the prefix) for every CRL, instead of `<name>.ca.pem` beside each.
-   * Needed for partitioned CRLs, whose partition names are not known in advance.
    * @default - `<crl name>.ca.pem`
    */
   readonly caCertKey?: string;
@@ -84,9 +75,17 @@ export interface CrlAuthorizerProps {
    */
   readonly allowNoNextUpdate?: boolean;
   /**
+   * The largest CRL expected, in entries: sets both functions' memory and the preprocessor's timeout from the
+   * measured sizing table (infra/sizing.ts, docs/deploy.md "Sizing for the CRL"). Above the largest measured size,
+   * give `authorizerMemorySize` and `preprocessorMemorySize` yourself.
+   * @default 10_000_000
+   */
+  readonly maxCrlEntries?: number;
+  /**
    * Reserved concurrency of the authorizer: caps its share of the account's concurrency and guarantees it.
-   * `'none'` leaves it unreserved (accounts with a low concurrency limit cannot reserve).
-   * @default 50
+   * Lambda keeps 100 of the account's concurrency unreserved, so reserving needs an account limit above
+   * 100 + everything reserved.
+   * @default 'none'
    */
   readonly reservedConcurrency?: number | 'none';
   /**
@@ -97,25 +96,30 @@ export interface CrlAuthorizerProps {
   /**
    * Reserved concurrency of the preprocessor. 1 serialises CRL processing, so two uploads of the same CRL name
    * cannot race between reading the current blob (rollback check) and writing the new one.
-   * @default 1
+   * @default 'none' (see `reservedConcurrency` for why)
    */
   readonly preprocessorReservedConcurrency?: number | 'none';
   /**
-   * Memory of the authorizer in MiB (CPU scales with it; the index of a 1e7-entry CRL takes about 200 MB).
-   * @default 1024
+   * Memory of the authorizer in MiB (CPU and network bandwidth scale with it).
+   * @default - from `maxCrlEntries` and the sizing table
    */
   readonly authorizerMemorySize?: number;
   /**
    * Memory of the preprocessor in MiB.
-   * @default 1024
+   * @default - from `maxCrlEntries` and the sizing table
    */
   readonly preprocessorMemorySize?: number;
   /**
-   * CRL_REVALIDATE_SECONDS: 0 makes one conditional S3 GET per request (freshest, and one GET request charge
-   * per authorization); N makes at most one per N seconds per warm environment.
-   * @default 0
+   * CRL_REVALIDATE_SECONDS: a round of conditional GETs starts in the background once this long has passed since
+   * the last; `0` makes every request wait for its own GET (one S3 request charge and the store's latency each).
+   * @default 10
    */
   readonly revalidateSeconds?: number;
+  /**
+   * CRL_FRESH_SECONDS: an index the store has not confirmed for this long makes a request wait for a round.
+   * @default 60
+   */
+  readonly freshSeconds?: number;
   /**
    * CRL_MAX_STALE_SECONDS: how long a cached index keeps answering while the store is unreachable.
    * @default 300
@@ -127,10 +131,15 @@ export interface CrlAuthorizerProps {
    */
   readonly nextUpdateGraceSeconds?: number;
   /**
-   * CRL_STORE_TIMEOUT_MS for every store call.
+   * CRL_STORE_TIMEOUT_MS: time to first byte of every store call, and the longest stall of a body.
    * @default 2000
    */
   readonly storeTimeoutMs?: number;
+  /**
+   * CRL_LOAD_TIMEOUT_MS: the whole load of one blob (under API Gateway's 10 s authorizer limit).
+   * @default 8000
+   */
+  readonly loadTimeoutMs?: number;
   /**
    * Keys of the blobs the authorizer loads (CRL_CACHE_KEYS), relative to the prefix.
    * @default - every `*.cache.bin` under the prefix, listed at cold start
@@ -143,7 +152,8 @@ export interface CrlAuthorizerProps {
    */
   readonly responseType?: AuthorizerResponse;
   /**
-   * Retention of both functions' log groups.
+   * Retention of every log group the construct creates (both functions', and that of CDK's bucket-notifications
+   * handler in the stack).
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
@@ -171,10 +181,12 @@ export interface CrlAuthorizerProps {
    */
   readonly preprocessorOnFailure?: lambda.IDestination;
   /**
-   * Lets AWS Private CA write CRLs (`*.crl` under the prefix) into the bucket the construct builds.
-   * @default - no grant
+   * AWS Private CAs that publish CRLs into the bucket the construct builds. The bucket policy lets
+   * `acm-pca.amazonaws.com` write there (and use the bucket's KMS key, if any); the preprocessor gets each CA's
+   * certificate from the service (`PRIVATE_CA_ARNS`, `PRIVATE_CA_PATHS`), so no `.ca.pem` is needed.
+   * @default - none
    */
-  readonly privateCa?: PrivateCaAccess;
+  readonly privateCas?: PrivateCaSource[];
   /**
    * Fetch CRLs from their URLs on a schedule and write each to `<name>.crl` when it changed (infra/fetcher.ts).
    * @default - no fetcher: CRLs are uploaded
@@ -190,6 +202,8 @@ export class CrlAuthorizer extends Construct {
   readonly bucket: s3.IBucket;
   readonly prefix: string;
   readonly crlSuffixes: readonly string[];
+  /** Memory and timeouts chosen for `maxCrlEntries` (before the memory props override them). */
+  readonly sizing: Sizing;
   readonly preprocessor: NodejsFunction;
   readonly preprocessorLogGroup: logs.LogGroup;
   readonly authorizerFunction: NodejsFunction;
@@ -206,159 +220,77 @@ export class CrlAuthorizer extends Construct {
   /** Requests were denied because the CRL covering them is past its nextUpdate (code `crl.expired`). */
   readonly crlExpiredAlarm: cloudwatch.Alarm;
   readonly alarms: readonly cloudwatch.Alarm[];
-  /** For HTTP APIs: payload format 2.0, identity source none, result caching off. */
-  readonly httpAuthorizer: HttpLambdaAuthorizer;
+  /** For HTTP APIs: payload format 2.0, no identity source, result caching off. */
+  readonly httpAuthorizer: apigwv2.IHttpRouteAuthorizer;
   private restAuthorizerInstance?: apigw.RequestAuthorizer;
   /** The scheduled CRL fetcher, when `fetch` is given. */
   readonly fetcher?: CrlFetcher;
+  private readonly logRetention: logs.RetentionDays;
 
   constructor(scope: Construct, id: string, props: CrlAuthorizerProps = {}) {
     super(scope, id);
     validateProps(this, props);
-
     this.prefix = props.prefix ?? '';
     this.crlSuffixes = [...(props.crlSuffixes ?? DEFAULT_CRL_SUFFIXES)];
+    this.sizing = sizeForOrLargest(props.maxCrlEntries ?? DEFAULT_MAX_CRL_ENTRIES);
+    this.logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
     this.bucket = props.bucket ?? new s3.Bucket(this, 'Bucket', { ...secureBucketDefaults(), ...props.bucketProps });
-    const storeUrl = `s3://${this.bucket.bucketName}/${this.prefix}`;
-    const retention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
 
-    this.preprocessorLogGroup = new logs.LogGroup(this, 'PreprocessorLogs', { retention });
-    this.preprocessor = new NodejsFunction(this, 'Preprocessor', {
-      ...functionDefaults(handlerEntry('preprocessor')),
-      description: 'crl-authorizer: verifies an uploaded CRL and writes its packed serial blob',
-      memorySize: props.preprocessorMemorySize ?? 1024,
-      timeout: Duration.minutes(5),
-      logGroup: this.preprocessorLogGroup,
-      ...reserved(props.preprocessorReservedConcurrency ?? 1),
-      ...(props.preprocessorOnFailure && { onFailure: props.preprocessorOnFailure }),
-      environment: {
-        CRL_STORE_URL: storeUrl,
-        CRL_SUFFIXES: this.crlSuffixes.join(','),
-        CRL_ALLOW_NO_NEXT_UPDATE: String(props.allowNoNextUpdate ?? false),
-        ...(props.caCertKey !== undefined && { CA_CERT_KEY: props.caCertKey }),
-      },
-    });
-
-    this.authorizerLogGroup = new logs.LogGroup(this, 'AuthorizerLogs', { retention });
-    this.authorizerFunction = new NodejsFunction(this, 'Authorizer', {
-      ...functionDefaults(handlerEntry('authorizer')),
-      description: 'crl-authorizer: checks API Gateway mTLS client certificates against verified CRLs',
-      memorySize: props.authorizerMemorySize ?? 1024,
-      // API Gateway gives an authorizer at most 10 s; store calls have their own, shorter budget.
-      timeout: Duration.seconds(10),
-      logGroup: this.authorizerLogGroup,
-      ...reserved(props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY),
-      environment: {
-        CRL_STORE_URL: storeUrl,
-        CRL_REVALIDATE_SECONDS: String(props.revalidateSeconds ?? 0),
-        CRL_MAX_STALE_SECONDS: String(props.maxStaleSeconds ?? 300),
-        CRL_NEXT_UPDATE_GRACE_SECONDS: String(props.nextUpdateGraceSeconds ?? 0),
-        CRL_STORE_TIMEOUT_MS: String(props.storeTimeoutMs ?? 2000),
-        AUTHORIZER_RESPONSE: props.responseType ?? 'policy',
-        ...(props.cacheKeys && { CRL_CACHE_KEYS: props.cacheKeys.join(',') }),
-      },
-    });
-    this.authorizerAlias = new lambda.Alias(this, 'AuthorizerAlias', {
-      aliasName: 'live',
-      version: this.authorizerFunction.currentVersion,
-      ...(props.provisionedConcurrency !== undefined && {
-        provisionedConcurrentExecutions: props.provisionedConcurrency,
-      }),
-    });
+    ({ fn: this.preprocessor, logGroup: this.preprocessorLogGroup } = this.buildPreprocessor(props));
+    ({ fn: this.authorizerFunction, logGroup: this.authorizerLogGroup } = this.buildAuthorizer(props));
+    this.authorizerAlias = this.buildAlias(props);
 
     this.grantLeastPrivilege(props);
     this.addNotifications();
-    if (props.privateCa) this.grantPrivateCa(props.privateCa);
+    if (props.privateCas) this.connectPrivateCas(props.privateCas);
 
-    const fiveMinutes = { period: Duration.minutes(5), statistic: 'Sum' };
-    const atLeastOnce = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
-    this.preprocessorErrorsAlarm = this.alarm(
-      'PreprocessorErrors',
-      'A CRL was rejected or could not be processed: the previous blob stays in use. See the preprocessor log ' +
-        'for the code.',
-      this.preprocessor.metricErrors(fiveMinutes),
-      1,
-      atLeastOnce,
-    );
-    this.authorizerErrorsAlarm = this.alarm(
-      'AuthorizerErrors',
-      'The authorizer failed (API Gateway answers 500 for those requests).',
-      this.authorizerFunction.metricErrors(fiveMinutes),
-      1,
-      atLeastOnce,
-    );
-    this.authorizerThrottlesAlarm = this.alarm(
-      'AuthorizerThrottles',
-      'The authorizer was throttled: raise reservedConcurrency.',
-      this.authorizerFunction.metricThrottles(fiveMinutes),
-      1,
-      atLeastOnce,
-    );
-    const maxAge = props.maxCrlAge ?? Duration.days(6);
-    this.crlAgeAlarm = this.alarm(
-      'CrlAge',
-      `A CRL in use is older than ${maxAge.toHumanString()}: publish a new CRL before its nextUpdate, or the ` +
-        'requests it covers will be denied (crl.expired).',
-      authorizerMetric(CRL_AGE_METRIC, 'Maximum'),
-      maxAge.toSeconds(),
-      cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    );
-    const warning = props.nextUpdateWarning ?? Duration.days(1);
-    this.nextUpdateAlarm = this.alarm(
-      'CrlNextUpdate',
-      `A CRL in use reaches its nextUpdate in less than ${warning.toHumanString()}: publish the next CRL, or the ` +
-        'requests it covers will be denied (crl.expired).',
-      authorizerMetric(NEXT_UPDATE_METRIC, 'Minimum'),
-      warning.toSeconds(),
-      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-    );
-    this.crlExpiredAlarm = this.alarm(
-      'CrlExpired',
-      'Requests were denied because their CRL is past its nextUpdate (crl.expired): publish a current CRL.',
-      authorizerMetric(DECISIONS_METRIC, 'Sum', { code: 'crl.expired' }),
-      1,
-      atLeastOnce,
-    );
-    this.alarms = [
-      this.preprocessorErrorsAlarm,
-      this.authorizerErrorsAlarm,
-      this.authorizerThrottlesAlarm,
-      this.crlAgeAlarm,
-      this.nextUpdateAlarm,
-      this.crlExpiredAlarm,
-    ];
+    const alarms = buildAlarms(this, {
+      preprocessor: this.preprocessor,
+      authorizer: this.authorizerFunction,
+      maxCrlAge: props.maxCrlAge ?? Duration.days(6),
+      nextUpdateWarning: props.nextUpdateWarning ?? Duration.days(1),
+    });
+    ({
+      preprocessorErrorsAlarm: this.preprocessorErrorsAlarm,
+      authorizerErrorsAlarm: this.authorizerErrorsAlarm,
+      authorizerThrottlesAlarm: this.authorizerThrottlesAlarm,
+      crlAgeAlarm: this.crlAgeAlarm,
+      nextUpdateAlarm: this.nextUpdateAlarm,
+      crlExpiredAlarm: this.crlExpiredAlarm,
+    } = alarms);
+    this.alarms = Object.values(alarms);
     if (props.alarmAction) for (const alarm of this.alarms) alarm.addAlarmAction(props.alarmAction);
     if (props.fetch) {
       this.fetcher = new CrlFetcher(this, 'Fetcher', {
         ...props.fetch,
         bucket: this.bucket,
         prefix: this.prefix,
-        logRetention: retention,
+        logRetention: this.logRetention,
         ...(props.alarmAction && { alarmAction: props.alarmAction }),
         functionFactory: (scope, id, entry, p) => new NodejsFunction(scope, id, { ...functionDefaults(entry), ...p }),
       });
     }
 
-    this.httpAuthorizer = new HttpCrlAuthorizer('CrlAuthorizer', this.authorizerAlias, {
-      identitySource: [],
-      resultsCacheTtl: Duration.seconds(0),
-      responseTypes: [props.responseType === 'simple' ? HttpLambdaResponseType.SIMPLE : HttpLambdaResponseType.IAM],
-    });
-
-    this.acknowledgeInternals();
+    this.httpAuthorizer = new CrlHttpAuthorizer('CrlAuthorizer', this.authorizerAlias, props.responseType === 'simple');
+    this.acknowledgeWildcards();
   }
 
   /**
-   * The REST API REQUEST authorizer: identity source none (the certificate is in the request context, not a
-   * header), result caching off so every request is judged against the current CRL. Built on first access, since
-   * an authorizer must be attached to exactly one RestApi.
+   * The REST API REQUEST authorizer: no identity source (the certificate is in the request context, not a
+   * header; the property is optional when caching is off and left out of the template), result caching off so
+   * every request is judged against the current CRL. Built on first access, since an authorizer must be attached
+   * to exactly one RestApi.
    */
   get restAuthorizer(): apigw.RequestAuthorizer {
-    this.restAuthorizerInstance ??= new apigw.RequestAuthorizer(this, 'RestAuthorizer', {
-      handler: this.authorizerAlias,
-      identitySources: [],
-      resultsCacheTtl: Duration.seconds(0),
-    });
+    if (!this.restAuthorizerInstance) {
+      this.restAuthorizerInstance = new apigw.RequestAuthorizer(this, 'RestAuthorizer', {
+        handler: this.authorizerAlias,
+        identitySources: [],
+        resultsCacheTtl: Duration.seconds(0),
+      });
+      // The L2 writes the empty list as `IdentitySource: ""`; no identity source is no property.
+      (this.restAuthorizerInstance.node.defaultChild as apigw.CfnAuthorizer).identitySource = undefined;
+    }
     return this.restAuthorizerInstance;
   }
 
@@ -371,21 +303,61 @@ export class CrlAuthorizer extends Construct {
     });
   }
 
-  /** One datapoint of five minutes decides; no requests means no datapoints, and quiet is not a failure. */
-  private alarm(
-    id: string,
-    alarmDescription: string,
-    metric: cloudwatch.IMetric,
-    threshold: number,
-    comparisonOperator: cloudwatch.ComparisonOperator,
-  ): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, id, {
-      alarmDescription,
-      metric,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  /** `s3://bucket/prefix`: where both functions find CRLs and blobs. */
+  get storeUrl(): string {
+    return `s3://${this.bucket.bucketName}/${this.prefix}`;
+  }
+
+  private buildPreprocessor(props: CrlAuthorizerProps) {
+    return bundledFunction(this, 'Preprocessor', {
+      handler: 'preprocessor',
+      description: 'crl-authorizer: verifies an uploaded CRL and writes its packed serial blob',
+      memorySize: props.preprocessorMemorySize ?? this.sizing.preprocessorMemoryMb,
+      timeout: Duration.seconds(this.sizing.preprocessorTimeoutSeconds),
+      logRetention: this.logRetention,
+      reservedConcurrency: props.preprocessorReservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY,
+      ...(props.preprocessorOnFailure && { onFailure: props.preprocessorOnFailure }),
+      environment: {
+        CRL_STORE_URL: this.storeUrl,
+        CRL_SUFFIXES: this.crlSuffixes.join(','),
+        CRL_ALLOW_NO_NEXT_UPDATE: String(props.allowNoNextUpdate ?? false),
+        ...(props.caCertKey !== undefined && { CA_CERT_KEY: props.caCertKey }),
+        ...privateCaEnvironment(props.privateCas ?? []),
+      },
+    });
+  }
+
+  private buildAuthorizer(props: CrlAuthorizerProps) {
+    return bundledFunction(this, 'Authorizer', {
+      handler: 'authorizer',
+      description: 'crl-authorizer: checks API Gateway mTLS client certificates against verified CRLs',
+      memorySize: props.authorizerMemorySize ?? this.sizing.authorizerMemoryMb,
+      // API Gateway gives an authorizer at most 10 s; store calls and the blob load have their own, shorter budgets.
+      timeout: Duration.seconds(AUTHORIZER_TIMEOUT_SECONDS),
+      logRetention: this.logRetention,
+      reservedConcurrency: props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY,
+      environment: {
+        CRL_STORE_URL: this.storeUrl,
+        CRL_REVALIDATE_SECONDS: String(props.revalidateSeconds ?? DEFAULT_REVALIDATE_SECONDS),
+        CRL_FRESH_SECONDS: String(props.freshSeconds ?? DEFAULT_FRESH_SECONDS),
+        CRL_MAX_STALE_SECONDS: String(props.maxStaleSeconds ?? 300),
+        CRL_NEXT_UPDATE_GRACE_SECONDS: String(props.nextUpdateGraceSeconds ?? 0),
+        CRL_STORE_TIMEOUT_MS: String(props.storeTimeoutMs ?? 2000),
+        CRL_LOAD_TIMEOUT_MS: String(props.loadTimeoutMs ?? this.sizing.loadTimeoutMs),
+        AUTHORIZER_RESPONSE: props.responseType ?? 'policy',
+        ...(props.cacheKeys && { CRL_CACHE_KEYS: props.cacheKeys.join(',') }),
+      },
+    });
+  }
+
+  /** API Gateway invokes the `live` alias of the current version: provisioned concurrency needs an alias or version. */
+  private buildAlias(props: CrlAuthorizerProps): lambda.Alias {
+    return new lambda.Alias(this, 'AuthorizerAlias', {
+      aliasName: 'live',
+      version: this.authorizerFunction.currentVersion,
+      ...(props.provisionedConcurrency !== undefined && {
+        provisionedConcurrentExecutions: props.provisionedConcurrency,
+      }),
     });
   }
 
@@ -428,6 +400,12 @@ export class CrlAuthorizer extends Construct {
     if (key) {
       key.grantDecrypt(this.authorizerFunction);
       key.grantEncryptDecrypt(this.preprocessor);
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        Validations.of(this.preprocessor).acknowledge({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: "CDK's grantEncryptDecrypt on the bucket's own key: what S3 needs to read and write SSE-KMS objects.",
+        });
+      }
     }
   }
 
@@ -438,124 +416,62 @@ export class CrlAuthorizer extends Construct {
       this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, target, filter);
       this.bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, target, filter);
     }
-    // CDK configures bucket notifications through its own singleton custom resource.
-    const notifications = Stack.of(this).node.tryFindChild(NOTIFICATIONS_HANDLER_ID);
-    if (notifications) {
-      Validations.of(notifications).acknowledge({
-        id: `AwsSolutions-IAM4[${BASIC_EXECUTION_POLICY}]`,
-        reason: "CDK's bucket-notifications custom resource: AWSLambdaBasicExecutionRole only writes its own logs.",
-      });
-    }
+    this.configureNotificationsHandler();
   }
 
-  private grantPrivateCa(access: PrivateCaAccess): void {
+  /**
+   * CDK configures bucket notifications through its own singleton custom resource handler, whose log group
+   * Lambda would create with no retention. Point the handler's logging at a log group with one (Lambda's
+   * LoggingConfig; its role, AWSLambdaBasicExecutionRole, may write to any log group), once per stack.
+   */
+  private configureNotificationsHandler(): void {
     const stack = Stack.of(this);
-    const conditions = {
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': access.certificateAuthorityArns },
-    };
-    const principal = new iam.ServicePrincipal('acm-pca.amazonaws.com');
-    const added = [
-      this.bucket.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'PrivateCaWritesCrls',
-          principals: [principal],
-          // PutObjectAcl: Private CA sets the object ACL it is configured with (S3ObjectAcl); with ACLs disabled
-          // (bucket owner enforced) only BUCKET_OWNER_FULL_CONTROL is accepted.
-          actions: ['s3:PutObject', 's3:PutObjectAcl'],
-          resources: [this.objectArn('*.crl')],
-          conditions,
-        }),
-      ),
-      this.bucket.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'PrivateCaChecksBucket',
-          principals: [principal],
-          actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'],
-          resources: [this.bucket.bucketArn],
-          conditions,
-        }),
-      ),
-    ];
-    if (added.some((r) => !r.statementAdded)) {
-      throw new Error(
-        'CrlAuthorizer: privateCa needs a bucket whose policy this stack manages; for an imported bucket add the ' +
-          'acm-pca.amazonaws.com statements to its policy yourself (see docs/deploy.md)',
-      );
-    }
+    const handler = stack.node.tryFindChild(NOTIFICATIONS_HANDLER_ID);
+    const fn = handler?.node.tryFindChild('Resource') as lambda.CfnFunction | undefined;
+    if (!handler || !fn || stack.node.tryFindChild(NOTIFICATIONS_LOGS_ID)) return;
+    const logGroup = new logs.LogGroup(stack, NOTIFICATIONS_LOGS_ID, { retention: this.logRetention });
+    fn.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
+    Validations.of(handler).acknowledge({
+      id: `AwsSolutions-IAM4[${BASIC_EXECUTION_POLICY}]`,
+      reason: "CDK's bucket-notifications custom resource: AWSLambdaBasicExecutionRole only writes its own logs.",
+    });
   }
 
-  /** Findings on what the construct builds that no prop can change; each reason says why it is acceptable. */
-  private acknowledgeInternals(): void {
-    for (const fn of [this.preprocessor, this.authorizerFunction]) {
-      Validations.of(fn).acknowledge({
-        id: 'AwsSolutions-L1',
-        reason: 'Node.js 22 is the runtime the project targets and tests (DESIGN.md); moving to a newer ' +
-          'runtime is a deliberate, tested change.',
-      });
-      Validations.of(fn).acknowledge({
-        id: `AwsSolutions-IAM4[${BASIC_EXECUTION_POLICY}]`,
-        reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs.',
-      });
-    }
-    const p = this.prefix;
-    ackWildcards(this.authorizerFunction, [
+  private connectPrivateCas(cas: readonly PrivateCaSource[]): void {
+    grantPrivateCaPublish(this.bucket, cas);
+    grantCaCertificateRead(this.preprocessor, cas);
+  }
+
+  /**
+   * cdk-nag reports each wildcard resource as its own finding, named by the resource as it appears in the
+   * template (`Resource::<BucketLogicalId.Arn>/prefix*.suffix`). The suffix patterns are the least privilege S3
+   * allows.
+   */
+  private acknowledgeWildcards(): void {
+    const ack = (fn: NodejsFunction, patterns: [string, string][]) => {
+      const bucketId = bucketFindingName(this.bucket);
+      for (const [pattern, reason] of patterns) {
+        Validations.of(fn).acknowledge({ id: `AwsSolutions-IAM5[Resource::${bucketId}/${this.prefix}${pattern}]`, reason });
+      }
+    };
+    ack(this.authorizerFunction, [
       ['*.cache.bin', 'The authorizer may read only blobs: objects whose key ends in .cache.bin under the prefix.'],
-    ], this, p);
-    ackWildcards(this.preprocessor, [
+    ]);
+    ack(this.preprocessor, [
       ...this.crlSuffixes.map(
         (s): [string, string] => [`*${s}`, `The preprocessor reads CRLs: keys ending in ${s} under the prefix.`],
       ),
       ['*.ca.pem', 'The preprocessor reads the CA certificate beside each CRL (<name>.ca.pem).'],
       ['*.cache.bin', 'The preprocessor reads the current blob (rollback check) and writes or deletes blobs.'],
-    ], this, p);
-  }
-}
-
-/**
- * cdk-nag reports each wildcard resource as its own finding, named by the resource as it appears in the template
- * (`Resource::<BucketLogicalId.Arn>/prefix*.suffix`). The suffix patterns are the least privilege S3 allows.
- */
-function ackWildcards(
-  fn: NodejsFunction,
-  patterns: [string, string][],
-  owner: CrlAuthorizer,
-  prefix: string,
-): void {
-  const bucketId = bucketFindingName(owner);
-  for (const [pattern, reason] of patterns) {
-    Validations.of(fn).acknowledge({ id: `AwsSolutions-IAM5[Resource::${bucketId}/${prefix}${pattern}]`, reason });
+    ]);
   }
 }
 
 /** How cdk-nag names the bucket ARN in a finding: the logical id for one built here, the ARN text otherwise. */
-function bucketFindingName(owner: CrlAuthorizer): string {
-  const bucket = owner.bucket;
+function bucketFindingName(bucket: s3.IBucket): string {
   const cfn = bucket.node.defaultChild;
   if (cfn instanceof s3.CfnBucket) return `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>`;
   return Token.isUnresolved(bucket.bucketArn) ? '<bucket>' : bucket.bucketArn;
-}
-
-class HttpCrlAuthorizer extends HttpLambdaAuthorizer {
-  constructor(
-    private readonly authorizerId_: string,
-    handler: lambda.IFunction,
-    props: ConstructorParameters<typeof HttpLambdaAuthorizer>[2],
-  ) {
-    super(authorizerId_, handler, props);
-  }
-
-  /**
-   * The base class uses payload 1.0 unless simple responses are on; the certificate is read from the payload 2.0
-   * shape (`requestContext.authentication.clientCert`), and 2.0 also carries IAM policy responses.
-   */
-  override bind(options: HttpRouteAuthorizerBindOptions): HttpRouteAuthorizerConfig {
-    const config = super.bind(options);
-    const built = options.scope.node.tryFindChild(this.authorizerId_);
-    const cfn = built?.node.defaultChild as { authorizerPayloadFormatVersion?: string } | undefined;
-    if (cfn) cfn.authorizerPayloadFormatVersion = '2.0';
-    return config;
-  }
 }
 
 function secureBucketDefaults(): s3.BucketProps {
@@ -565,149 +481,10 @@ function secureBucketDefaults(): s3.BucketProps {
     enforceSSL: true,
     minimumTLSVersion: 1.2,
     versioned: true,
+    // ACLs disabled: S3 then accepts only BUCKET_OWNER_FULL_CONTROL (or no ACL) on PUT, the one AWS Private CA
+    // must be configured with under Block Public Access.
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     // Blobs are rewritten on every CRL: keep old versions for recovery, not forever.
     lifecycleRules: [{ id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(30) }],
   };
-}
-
-function functionDefaults(entry: string) {
-  return {
-    entry,
-    handler: 'handler',
-    runtime: lambda.Runtime.NODEJS_22_X,
-    architecture: lambda.Architecture.ARM_64,
-    bundling: {
-      format: OutputFormat.ESM,
-      target: 'node22',
-      minify: true,
-      sourceMap: false,
-      // The SDK goes into the bundle: a pinned, tested version, and the store imports it lazily.
-      bundleAwsSDK: true,
-      mainFields: ['module', 'main'],
-      // Some bundled CommonJS dependencies call require() for Node built-ins.
-      banner: "import { createRequire as __crlCreateRequire } from 'node:module'; " +
-        'const require = __crlCreateRequire(import.meta.url);',
-      forceDockerBundling: false,
-      logLevel: LogLevel.WARNING,
-    },
-  };
-}
-
-/** An EMF metric the authorizer writes (namespace CrlAuthorizer, dimension service), over five minutes. */
-function authorizerMetric(metricName: string, statistic: string, extra: Record<string, string> = {}): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRIC_NAMESPACE,
-    metricName,
-    dimensionsMap: { service: AUTHORIZER_SERVICE, ...extra },
-    statistic,
-    period: Duration.minutes(5),
-  });
-}
-
-function reserved(n: number | 'none'): { reservedConcurrentExecutions?: number } {
-  return n === 'none' ? {} : { reservedConcurrentExecutions: n };
-}
-
-/** The handler source beside this file: `.ts` in the repository, `.js` in the published package. */
-function handlerEntry(fn: 'preprocessor' | 'authorizer'): string {
-  // index exports `handler` in both modules (src/authorizer/handler.ts only builds one).
-  const candidates = ['index.ts', 'index.js'].map((f) =>
-    fileURLToPath(new URL(`../src/${fn}/${f}`, import.meta.url)),
-  );
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error(`CrlAuthorizer: the ${fn} handler is missing (looked for ${candidates.join(', ')})`);
-  return found;
-}
-
-const PRIVATE_CA_ARN = /^arn:[a-z-]+:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[\w-]+$/;
-
-/** Checks every prop before anything is built and reports all problems in one error. */
-export function validateProps(scope: Construct, props: CrlAuthorizerProps): void {
-  const problems: string[] = [];
-  const known = (v: unknown) => v !== undefined && !Token.isUnresolved(v);
-  if (props.bucket && props.bucketProps) problems.push('give either bucket or bucketProps, not both');
-  const prefix = props.prefix;
-  if (known(prefix) && prefix !== '') {
-    if (prefix!.startsWith('/')) problems.push(`prefix must not start with "/" (got "${prefix}")`);
-    if (!prefix!.endsWith('/')) problems.push(`prefix must be empty or end with "/" (got "${prefix}")`);
-    if (/[*?]/.test(prefix!)) problems.push(`prefix must not contain wildcards (got "${prefix}")`);
-  }
-  const suffixes = props.crlSuffixes;
-  if (suffixes) {
-    if (suffixes.length === 0) problems.push('crlSuffixes must name at least one suffix');
-    for (const s of suffixes) {
-      if (!/^\.[A-Za-z0-9._-]+$/.test(s)) problems.push(`crl suffix "${s}" must start with "." and have no wildcards`);
-      const own = ['.cache.bin', '.ca.pem'];
-      if (own.some((o) => o.endsWith(s) || s.endsWith(o))) {
-        problems.push(`crl suffix "${s}" would match the construct's own blob or CA certificate keys`);
-      }
-    }
-    for (const a of suffixes) {
-      for (const b of suffixes) {
-        // S3 refuses overlapping notification filters, and one key would be read as two CRL names.
-        if (a !== b && a.endsWith(b)) problems.push(`crl suffixes "${a}" and "${b}" overlap`);
-      }
-    }
-    if (new Set(suffixes).size !== suffixes.length) problems.push('crlSuffixes has duplicates');
-  }
-  if (known(props.caCertKey) && (props.caCertKey === '' || props.caCertKey!.startsWith('/'))) {
-    problems.push('caCertKey must be a key relative to the prefix, without a leading "/"');
-  }
-  const positiveInt = (name: string, v: number | 'none' | undefined, min: number) => {
-    if (v === undefined || v === 'none' || Token.isUnresolved(v)) return;
-    if (!Number.isInteger(v) || v < min) problems.push(`${name} must be an integer >= ${min} (got ${v})`);
-  };
-  positiveInt('reservedConcurrency', props.reservedConcurrency, 1);
-  positiveInt('preprocessorReservedConcurrency', props.preprocessorReservedConcurrency, 1);
-  positiveInt('provisionedConcurrency', props.provisionedConcurrency, 1);
-  positiveInt('revalidateSeconds', props.revalidateSeconds, 0);
-  positiveInt('maxStaleSeconds', props.maxStaleSeconds, 0);
-  positiveInt('nextUpdateGraceSeconds', props.nextUpdateGraceSeconds, 0);
-  positiveInt('storeTimeoutMs', props.storeTimeoutMs, 1);
-  for (const [name, mem] of [
-    ['authorizerMemorySize', props.authorizerMemorySize],
-    ['preprocessorMemorySize', props.preprocessorMemorySize],
-  ] as const) {
-    if (mem !== undefined && (!Number.isInteger(mem) || mem < 128 || mem > 10240)) {
-      problems.push(`${name} must be an integer between 128 and 10240 MiB (got ${mem})`);
-    }
-  }
-  const reservedN = props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY;
-  const provisioned = props.provisionedConcurrency;
-  if (typeof reservedN === 'number' && provisioned !== undefined && provisioned > reservedN) {
-    problems.push(
-      `provisionedConcurrency (${props.provisionedConcurrency}) must not exceed reservedConcurrency (${reservedN})`,
-    );
-  }
-  if (props.storeTimeoutMs !== undefined && props.storeTimeoutMs >= 10_000) {
-    problems.push(`storeTimeoutMs must stay under the authorizer's 10 s timeout (got ${props.storeTimeoutMs})`);
-  }
-  if (props.responseType !== undefined && props.responseType !== 'policy' && props.responseType !== 'simple') {
-    problems.push(`responseType must be "policy" or "simple" (got "${String(props.responseType)}")`);
-  }
-  if (props.nextUpdateWarning && !props.nextUpdateWarning.isUnresolved() && props.nextUpdateWarning.toSeconds() <= 0) {
-    problems.push('nextUpdateWarning must be positive');
-  }
-  if (props.maxCrlAge && !props.maxCrlAge.isUnresolved() && props.maxCrlAge.toSeconds() <= 0) {
-    problems.push('maxCrlAge must be positive');
-  }
-  if (props.cacheKeys && props.cacheKeys.some((k) => !k.endsWith('.cache.bin'))) {
-    problems.push('cacheKeys must all end in .cache.bin');
-  }
-  if (props.privateCa) {
-    const arns = props.privateCa.certificateAuthorityArns;
-    if (arns.length === 0) problems.push('privateCa.certificateAuthorityArns must name at least one CA');
-    for (const arn of arns) {
-      if (!Token.isUnresolved(arn) && !PRIVATE_CA_ARN.test(arn)) {
-        problems.push(`"${arn}" is not an AWS Private CA ARN`);
-      }
-    }
-    if (props.bucket) {
-      problems.push('privateCa needs the bucket the construct builds (see docs/deploy.md for an existing one)');
-    }
-  }
-  if (problems.length > 0) {
-    throw new Error(`CrlAuthorizer ${scope.node.path}: invalid props: ${problems.join('; ')}`);
-  }
 }

@@ -1,6 +1,8 @@
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -17,6 +19,25 @@ export interface MtlsDomainConfig {
   readonly truststoreUri: string;
   /** A specific object version of the truststore. @default - the latest */
   readonly truststoreVersion?: string;
+  /**
+   * An ACM-issued public certificate for the same domain, proving you own it. API Gateway requires it when
+   * `certificateArn` is imported into ACM or issued by AWS Private CA (mutual TLS on a custom domain).
+   * @default - none: `certificateArn` must be an ACM-issued public certificate
+   */
+  readonly ownershipVerificationCertificateArn?: string;
+}
+
+/**
+ * Who provides API Gateway's account-level CloudWatch Logs role (`AWS::ApiGateway::Account`), which a stage's access
+ * logging needs. `create`: this stack creates the role and sets it for the account and region (kept when the stack is
+ * deleted); works in a fresh account. `existing`: the account's API Gateway settings already name one.
+ */
+export type ApiGatewayCloudWatchRole = 'create' | 'existing';
+
+/** An AWS Private CA to connect, by ARN (the example imports it). */
+export interface ExamplePrivateCa {
+  readonly certificateAuthorityArn: string;
+  readonly customPath?: string;
 }
 
 export interface ExampleStackProps extends StackProps {
@@ -26,6 +47,12 @@ export interface ExampleStackProps extends StackProps {
    * @default - no custom domain
    */
   readonly mtls?: MtlsDomainConfig;
+  /** @default 'create' */
+  readonly apiGatewayCloudWatchRole?: ApiGatewayCloudWatchRole;
+  /** Private CAs that publish into the CRL bucket (passed to the construct as `privateCas`). @default - none */
+  readonly privateCas?: ExamplePrivateCa[];
+  /** Encrypt the CRL bucket with a customer managed KMS key (rotated yearly) instead of SSE-S3. @default false */
+  readonly kmsBucketKey?: boolean;
   /** Passed to the construct. @default {} */
   readonly crl?: CrlAuthorizerProps;
 }
@@ -42,7 +69,7 @@ export class ExampleStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ExampleStackProps = {}) {
     super(scope, id, props);
-    this.crl = new CrlAuthorizer(this, 'Crl', props.crl);
+    this.crl = new CrlAuthorizer(this, 'Crl', this.crlProps(props));
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
 
     const mtls = props.mtls;
@@ -51,7 +78,8 @@ export class ExampleStack extends Stack {
       endpointTypes: [apigw.EndpointType.REGIONAL],
       // Client certificates are only presented on the custom domain; the default endpoint would bypass mTLS.
       disableExecuteApiEndpoint: mtls !== undefined,
-      cloudWatchRole: false,
+      // Access logging is refused until the account has a CloudWatch Logs role; CDK makes the stage depend on it.
+      cloudWatchRole: (props.apiGatewayCloudWatchRole ?? 'create') === 'create',
       deployOptions: {
         stageName: 'prod',
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
@@ -76,6 +104,11 @@ export class ExampleStack extends Stack {
 
     if (mtls) {
       const domain = this.api.domainName!;
+      if (mtls.ownershipVerificationCertificateArn) {
+        // DomainNameOptions has no such prop; the CloudFormation property is set on the L1 this stack built.
+        (domain.node.defaultChild as apigw.CfnDomainName).ownershipVerificationCertificateArn =
+          mtls.ownershipVerificationCertificateArn;
+      }
       new CfnOutput(this, 'DomainTarget', {
         description: `Point ${mtls.domainName} (CNAME or alias) at this regional name`,
         value: domain.domainNameAliasDomainName,
@@ -86,9 +119,33 @@ export class ExampleStack extends Stack {
     this.acknowledgeExampleChoices();
   }
 
+  /** The construct's props: the example's own options turned into construct inputs, over `props.crl`. */
+  private crlProps(props: ExampleStackProps): CrlAuthorizerProps {
+    const privateCas = props.privateCas?.map((ca, i) => ({
+      certificateAuthority: acmpca.CertificateAuthority.fromCertificateAuthorityArn(this, `PrivateCa${i}`, ca.certificateAuthorityArn),
+      ...(ca.customPath !== undefined && { customPath: ca.customPath }),
+    }));
+    const encryptionKey = props.kmsBucketKey
+      ? new kms.Key(this, 'CrlBucketKey', { enableKeyRotation: true, description: 'crl-authorizer CRL bucket' })
+      : undefined;
+    return {
+      ...props.crl,
+      ...(privateCas && { privateCas }),
+      ...(encryptionKey && {
+        bucketProps: { ...props.crl?.bucketProps, encryption: s3.BucketEncryption.KMS, encryptionKey, bucketKeyEnabled: true },
+      }),
+    };
+  }
+
   /** Findings that follow from choices this example makes; a production stack may choose differently. */
   private acknowledgeExampleChoices(): void {
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      ack(cloudWatchRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/' +
+        'AmazonAPIGatewayPushToCloudWatchLogs]', "API Gateway's account-level logging role: the AWS managed policy " +
+        'is the one API Gateway documents for it, and it only writes logs.');
+    }
     if (this.crl.node.tryFindChild('Bucket')) {
       ack(this.crl.bucket, 'AwsSolutions-S1', 'The CRL bucket holds public data (CRLs, CA certificates, blobs ' +
         'derived from them); object writes are audited with CloudTrail data events where required. Pass ' +
@@ -96,8 +153,8 @@ export class ExampleStack extends Stack {
     }
     ack(this.api.deploymentStage, 'AwsSolutions-APIG3', 'The example has no WAF web ACL: access already needs a ' +
       'client certificate from the trusted CA; attach a web ACL to the stage for rate limiting.');
-    ack(this.api.deploymentStage, 'AwsSolutions-APIG6', 'Execution logging needs the account-wide API Gateway ' +
-      'CloudWatch role, which this stack must not overwrite; the access log carries the authorizer decision code.');
+    ack(this.api.deploymentStage, 'AwsSolutions-APIG6', 'No execution logging: API Gateway would create its log ' +
+      'group itself, without a retention; the access log carries the authorizer decision code.');
     const method = this.api.root.getResource('hello')!.node.findChild('GET');
     ack(method, 'AwsSolutions-COG4', 'Clients authenticate with mutual TLS; the Lambda authorizer checks their ' +
       'certificate against the CRL. There are no Cognito users.');
@@ -141,18 +198,65 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
 }
 
 /**
- * The example's settings from CDK context (`-c key=value` or cdk.json): `domainName`, `certificateArn` and
- * `truststoreUri` together turn on the mTLS custom domain (all three or none); `truststoreVersion`, `crlPrefix`
- * and `reservedConcurrency` are optional.
+ * The example's settings from CDK context (`-c key=value` or cdk.json; docs/deploy.md "Context values"):
+ * `domainName`, `certificateArn` and `truststoreUri` together turn on the mTLS custom domain (all three or none);
+ * the rest are optional. Every value is checked here, so a typo fails synth with its key named.
  */
-export function exampleConfigFromContext(node: { tryGetContext(key: string): unknown }): {
-  mtls?: MtlsDomainConfig;
-  crl: CrlAuthorizerProps;
-} {
+export function exampleConfigFromContext(node: { tryGetContext(key: string): unknown }): ExampleContextConfig {
   const str = (k: string): string | undefined => {
     const v = node.tryGetContext(k);
     return v === undefined || v === null || v === '' ? undefined : String(v);
   };
+  const crl: Mutable<CrlAuthorizerProps> = {};
+  const prefix = str('crlPrefix');
+  if (prefix !== undefined) crl.prefix = prefix;
+  for (const [key, prop] of [
+    ['reservedConcurrency', 'reservedConcurrency'],
+    ['preprocessorReservedConcurrency', 'preprocessorReservedConcurrency'],
+  ] as const) {
+    const v = str(key);
+    if (v !== undefined) crl[prop] = v === 'none' ? 'none' : contextInteger(key, v);
+  }
+  const provisioned = str('provisionedConcurrency');
+  if (provisioned !== undefined) crl.provisionedConcurrency = contextInteger('provisionedConcurrency', provisioned);
+  const entries = str('maxCrlEntries');
+  if (entries !== undefined) crl.maxCrlEntries = contextInteger('maxCrlEntries', entries);
+
+  const role = str('apiGatewayCloudWatchRole');
+  if (role !== undefined && role !== 'create' && role !== 'existing') {
+    throw new Error(`context: apiGatewayCloudWatchRole must be "create" or "existing" (got "${role}")`);
+  }
+  const kmsKey = str('crlBucketKms');
+  if (kmsKey !== undefined && kmsKey !== 'true' && kmsKey !== 'false') {
+    throw new Error(`context: crlBucketKms must be "true" or "false" (got "${kmsKey}")`);
+  }
+  const privateCas = str('privateCaArns')?.split(',').map((entry): ExamplePrivateCa => {
+    const [arn, customPath] = entry.trim().split('=');
+    return { certificateAuthorityArn: arn!, ...(customPath && { customPath }) };
+  });
+  const mtls = mtlsFromContext(str);
+  return {
+    crl,
+    ...(mtls && { mtls }),
+    ...(role !== undefined && { apiGatewayCloudWatchRole: role }),
+    ...(kmsKey === 'true' && { kmsBucketKey: true }),
+    ...(privateCas && { privateCas }),
+  };
+}
+
+export type ExampleContextConfig = Pick<
+  ExampleStackProps,
+  'mtls' | 'apiGatewayCloudWatchRole' | 'privateCas' | 'kmsBucketKey'
+> & { crl: CrlAuthorizerProps };
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function contextInteger(key: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new Error(`context: ${key} must be a whole number or "none" (got "${v}")`);
+  return Number(v);
+}
+
+function mtlsFromContext(str: (k: string) => string | undefined): MtlsDomainConfig | undefined {
   const domainName = str('domainName');
   const certificateArn = str('certificateArn');
   const truststoreUri = str('truststoreUri');
@@ -160,22 +264,18 @@ export function exampleConfigFromContext(node: { tryGetContext(key: string): unk
   if (given !== 0 && given !== 3) {
     throw new Error('context: give domainName, certificateArn and truststoreUri together (or none of them)');
   }
-  if (truststoreUri) parseS3Uri(truststoreUri);
+  if (given === 0) {
+    if (str('ownershipVerificationCertificateArn')) throw new Error('context: ownershipVerificationCertificateArn needs domainName');
+    return undefined;
+  }
+  parseS3Uri(truststoreUri!);
   const truststoreVersion = str('truststoreVersion');
-  const prefix = str('crlPrefix');
-  const reserved = str('reservedConcurrency');
+  const ownership = str('ownershipVerificationCertificateArn');
   return {
-    ...(given === 3 && {
-      mtls: {
-        domainName: domainName!,
-        certificateArn: certificateArn!,
-        truststoreUri: truststoreUri!,
-        ...(truststoreVersion && { truststoreVersion }),
-      },
-    }),
-    crl: {
-      ...(prefix !== undefined && { prefix }),
-      ...(reserved !== undefined && { reservedConcurrency: reserved === 'none' ? 'none' : Number(reserved) }),
-    },
+    domainName: domainName!,
+    certificateArn: certificateArn!,
+    truststoreUri: truststoreUri!,
+    ...(truststoreVersion && { truststoreVersion }),
+    ...(ownership && { ownershipVerificationCertificateArn: ownership }),
   };
 }

@@ -3,12 +3,14 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as acmpca from 'aws-cdk-lib/aws-acmpca';
+import { CertificateAuthority } from 'aws-cdk-lib/aws-acmpca';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CrlAuthorizer, ExampleStack, exampleConfigFromContext, type CrlAuthorizerProps } from '../../infra/index.js';
+import { CrlAuthorizer, ExampleStack, exampleConfigFromContext, sizeFor, type CrlAuthorizerProps } from '../../infra/index.js';
 
 const CA_ARN = 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/11111111-2222-3333-4444-555555555555';
 const MTLS = {
@@ -34,10 +36,14 @@ function synthExample(
   return { app, template: Template.fromStack(stack) };
 }
 
-function withConstruct(props: CrlAuthorizerProps, use?: (c: CrlAuthorizer, stack: Stack) => void) {
+function withConstruct(
+  props: CrlAuthorizerProps,
+  use?: (c: CrlAuthorizer, stack: Stack) => void,
+  more?: (stack: Stack) => CrlAuthorizerProps,
+) {
   const app = new App({ context: NO_BUNDLING });
   const stack = new Stack(app, 'S', { env: { account: '123456789012', region: 'us-east-1' } });
-  const crl = new CrlAuthorizer(stack, 'Crl', props);
+  const crl = new CrlAuthorizer(stack, 'Crl', { ...props, ...more?.(stack) });
   use?.(crl, stack);
   return { crl, template: Template.fromStack(stack) };
 }
@@ -49,6 +55,7 @@ const policyStatements = (template: Template, roleLogicalIdPrefix: string) => {
     .PolicyDocument.Statement;
 };
 const resourceText = (r: unknown) => JSON.stringify(r);
+const ca = (stack: Stack, arn: string) => CertificateAuthority.fromCertificateAuthorityArn(stack, arn.slice(-12), arn);
 
 describe('the example stack, synthesized with cdk-nag AwsSolutions', () => {
   let template: Template;
@@ -87,11 +94,12 @@ describe('the example stack, synthesized with cdk-nag AwsSolutions', () => {
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'] }, 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: 50,
+      // Issue #12: no reservation by default (a new account cannot reserve any), background revalidation (#11).
+      ReservedConcurrentExecutions: Match.absent(),
       Environment: {
         Variables: Match.objectLike({
           CRL_STORE_URL: Match.anyValue(),
-          CRL_REVALIDATE_SECONDS: '0',
+          CRL_REVALIDATE_SECONDS: '10',
           CRL_MAX_STALE_SECONDS: '300',
           CRL_STORE_TIMEOUT_MS: '2000',
           AUTHORIZER_RESPONSE: 'policy',
@@ -99,11 +107,12 @@ describe('the example stack, synthesized with cdk-nag AwsSolutions', () => {
       },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      MemorySize: 1024,
-      ReservedConcurrentExecutions: 1,
+      MemorySize: sizeFor(1e7)!.preprocessorMemoryMb,
+      ReservedConcurrentExecutions: Match.absent(),
       Environment: { Variables: Match.objectLike({ CRL_SUFFIXES: '.crl,.crl.pem', CRL_ALLOW_NO_NEXT_UPDATE: 'false' }) },
     });
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 3);
+    // Both functions, the access log, and CDK's bucket-notifications handler (issue #12 item 8).
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 4);
   });
 
   it('grants the authorizer blobs only, and the preprocessor CRLs and CA certificates to read and blobs to write', () => {
@@ -185,8 +194,9 @@ describe('the example stack, synthesized with cdk-nag AwsSolutions', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
       AuthorizerResultTtlInSeconds: 0,
-      // Empty: API Gateway then invokes the authorizer for every request (the certificate is not a header).
-      IdentitySource: '',
+      // None (issue #12 item 5): optional with caching off, and API Gateway then invokes the authorizer for every
+      // request (the certificate is not a header).
+      IdentitySource: Match.absent(),
       AuthorizerUri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ Ref: Match.stringLikeRegexp('^CrlAuthorizerAlias') }])]) }),
     });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
@@ -279,7 +289,9 @@ describe('CrlAuthorizer options', () => {
   });
 
   it('lets AWS Private CA write *.crl under the prefix, conditioned on the CA and the account', () => {
-    const { template } = withConstruct({ prefix: 'crl/', privateCa: { certificateAuthorityArns: [CA_ARN] } });
+    const { template } = withConstruct({ prefix: 'crl/' }, undefined, (stack) => ({
+      privateCas: [{ certificateAuthority: ca(stack, CA_ARN) }],
+    }));
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -324,7 +336,7 @@ describe('CrlAuthorizer options', () => {
         AuthorizerType: 'REQUEST',
         AuthorizerPayloadFormatVersion: '2.0',
         AuthorizerResultTtlInSeconds: 0,
-        IdentitySource: [],
+        IdentitySource: Match.absent(),
         EnableSimpleResponses: responseType === 'simple' ? true : Match.absent(),
       });
       template.hasResourceProperties('AWS::Lambda::Function', {
@@ -383,7 +395,7 @@ describe('CrlAuthorizer props validation', () => {
     ['a negative revalidation', { revalidateSeconds: -1 }, /revalidateSeconds/],
     ['a store timeout beyond the authorizer timeout', { storeTimeoutMs: 15000 }, /10 s/],
     ['an unknown response type', { responseType: 'json' as 'policy' }, /responseType/],
-    ['a malformed CA ARN', { privateCa: { certificateAuthorityArns: ['arn:aws:s3:::x'] } }, /Private CA ARN/],
+    ['a malformed CA ARN', { privateCas: [{ certificateAuthority: { certificateAuthorityArn: 'arn:aws:s3:::x' } as acmpca.ICertificateAuthority }] }, /Private CA ARN/],
     ['memory out of range', { authorizerMemorySize: 64 }, /authorizerMemorySize/],
   ])('refuses %s with one clear error', (_name, props, message) => {
     expect(build(props)).toThrow(message);
