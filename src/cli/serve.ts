@@ -439,18 +439,21 @@ function createAuthorizer(opts: {
   maxStaleSeconds?: number;
   log: (line: string) => void;
 }): Authorize {
+  // A local gateway confirms on every request unless told otherwise (--revalidate-seconds, CRL_REVALIDATE_SECONDS):
+  // a CRL dropped into the folder takes effect on the next request, as the demo shows.
+  const revalidateSeconds = opts.revalidateSeconds ?? (process.env.CRL_REVALIDATE_SECONDS ? undefined : 0);
   const handler = createHandler({
     store: opts.store,
     config: {
       response: 'policy',
-      ...(opts.revalidateSeconds !== undefined && { revalidateSeconds: opts.revalidateSeconds }),
+      ...(revalidateSeconds !== undefined && { revalidateSeconds }),
       // A local gateway answers with a new CRL as soon as the interval has passed: the due request waits.
-      ...(opts.revalidateSeconds !== undefined && { freshSeconds: opts.revalidateSeconds }),
+      ...(revalidateSeconds !== undefined && { freshSeconds: revalidateSeconds }),
       ...(opts.maxStaleSeconds !== undefined && { maxStaleSeconds: opts.maxStaleSeconds }),
     },
     // A CRL for a new CA dropped into the folder should answer within seconds, not the Lambda's minute;
     // listing a local folder is cheap.
-    relistSeconds: Math.max(1, opts.revalidateSeconds ?? 0),
+    relistSeconds: Math.max(1, revalidateSeconds ?? 0),
     logSink: opts.log,
   });
   return async (event) => {

@@ -77,6 +77,6 @@ export function corrupt(blob: Uint8Array): Uint8Array {
 /** The same blob claiming a format version this reader does not know. */
 export function futureVersion(blob: Uint8Array): Uint8Array {
   const c = blob.slice();
-  new DataView(c.buffer, c.byteOffset, c.byteLength).setUint32(8, 2, true);
+  new DataView(c.buffer, c.byteOffset, c.byteLength).setUint32(8, 99, true);
   return c;
 }

@@ -21,7 +21,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 it('a denylisted certificate is denied denylist.matched before the CRL is asked; a broken denylist keeps the last good one', async () => {
   const lines: string[] = [];
-  const handler = createHandler({ store, clock: () => T0, logSink: (l) => lines.push(l), env: {} });
+  const handler = createHandler({ store, clock: () => T0, logSink: (l) => lines.push(l), env: {}, config: { revalidateSeconds: 0 } });
   const code = async () => ((await handler(restEvent(pki.good.pem))) as unknown as { context: { code: string } }).context.code;
   expect(await code()).toBe('cert.good');
   const entry = { subject: 'cn=CLIENT-GOOD,o=example,c=us', reason: 'laptop stolen', addedBy: 'oncall', addedAt: '2026-03-01T11:00:00Z' };

@@ -26,7 +26,8 @@ export interface FaultProxy {
   endpoint: string;
   fault: Fault;
   /** Runs before a GET of an object is forwarded: lets a test change the object after the client's HEAD. */
-  beforeGet?: () => Promise<void>;
+  /** Runs before an object GET is forwarded; it is given the request path. */
+  beforeGet?: (path: string) => Promise<void>;
   /** Requests the proxy faulted. */
   faulted: number;
   /** For 'throttle': object GETs passed per wall-clock second. @default 1 */
@@ -88,7 +89,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       socket.end(raw(Number(fault), { 'content-type': 'application/xml', 'content-length': String(xml.length), connection: 'close' }, Buffer.from(xml)));
       return;
     }
-    if (req.method === 'GET' && isObject && proxy.beforeGet) await proxy.beforeGet();
+    if (req.method === 'GET' && isObject && proxy.beforeGet) await proxy.beforeGet(req.url ?? '');
     const answer = await forward(up, req, body);
     const headers = { ...answer.headers, connection: 'close' } as Record<string, string>;
     delete headers['transfer-encoding'];

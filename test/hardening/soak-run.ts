@@ -96,7 +96,7 @@ export async function soak(opts: SoakOptions): Promise<SoakResult> {
   const handler = createHandler({
     store,
     env: {},
-    config: { cacheKeys: ['soak.cache.bin'], revalidateSeconds: 1, maxStaleSeconds: 300 },
+    config: { cacheKeys: ['soak.cache.bin'], revalidateSeconds: 1, freshSeconds: 1, maxStaleSeconds: 300 },
     clock: () => now,
     logSink: () => undefined,
   });
