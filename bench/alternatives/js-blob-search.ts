@@ -1,4 +1,4 @@
-import { bucketHash } from '../../src/blob/hash.js';
+import { bucketHash, recordHashA } from '../../src/blob/hash.js';
 import { readBlobHeader } from '../../src/blob/header.js';
 
 /**
@@ -11,13 +11,16 @@ export function jsBlobSearcher(blob: Uint8Array): (key: Uint8Array) => boolean {
   const dir = new DataView(blob.buffer, blob.byteOffset + h.dirOffset, 4 * (2 ** h.dirBits + 1));
   const shift = 32 - h.dirBits;
   const { recordsOffset, recordWidth, overflowOffset, overflowWidth, overflowCount, dirBits } = h;
+  // Version 2 buckets by lane A of its record hash; version 1 by fnv1a + fmix32. The filter is not probed here:
+  // this is the directory search alone, for comparison with the WASM kernel's.
+  const hash = h.version >= 2 ? recordHashA : bucketHash;
   return (key) => {
     const len = key.length;
     if (len === 0 || len > 64) return false;
     if (len + 1 > recordWidth) {
       return len + 1 <= overflowWidth && search(blob, overflowOffset, overflowWidth, 0, overflowCount, key);
     }
-    const bucket = dirBits === 0 ? 0 : bucketHash(key, 0, len) >>> shift;
+    const bucket = dirBits === 0 ? 0 : hash(key, 0, len) >>> shift;
     return search(blob, recordsOffset, recordWidth, dir.getUint32(4 * bucket, true), dir.getUint32(4 * bucket + 4, true), key);
   };
 }
