@@ -3,15 +3,7 @@ import { encodeBlob } from '../../src/blob/encode.js';
 import { FIXED_HEADER_BYTES, readBlobHeader, verifyBlob } from '../../src/blob/header.js';
 import { RevocationIndex, referenceSearcher } from '../../src/lookup/index.js';
 import { arena, randomKeys, testMeta } from './fixtures.js';
-
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
+import { codeOf } from '../support/codes.js';
 
 describe('encodeBlob', () => {
   it('gives the same bytes for the same keys in any order', () => {

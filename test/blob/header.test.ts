@@ -6,15 +6,7 @@ import { encodeBlob } from '../../src/blob/encode.js';
 import { BLOB_VERSION, FIXED_HEADER_BYTES, readBlobHeader, verifyBlob } from '../../src/blob/header.js';
 import { RevocationIndex } from '../../src/lookup/index.js';
 import { arena, randomKeys, testMeta } from './fixtures.js';
-
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return 'no error';
-};
+import { codeOf } from '../support/codes.js';
 
 const keys = [...randomKeys(250, 3, 12, 9), ...randomKeys(2, 30, 40, 10)];
 const blob = encodeBlob(arena(keys), testMeta({ entries: keys.length }));

@@ -2,15 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeBlob } from '../../src/blob/encode.js';
 import { RevocationIndex } from '../../src/lookup/index.js';
 import { arena, randomKeys, testMeta } from '../blob/fixtures.js';
-
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return 'no error';
-};
+import { codeOf } from '../support/codes.js';
 
 describe('RevocationIndex.allocate (a blob loaded in ranged parts)', () => {
   const keys = randomKeys(40_000, 1, 24, 61);
