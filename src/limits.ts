@@ -42,6 +42,25 @@ export const MAX_EXTENSIONS = 128;
 /** GeneralNames in one GeneralNames list, and distribution points in one cRLDistributionPoints. */
 export const MAX_GENERAL_NAMES = 256;
 
+/**
+ * A PEM certificate in an authorizer event: 64 KiB of text. Room for very large subject-alternative-name lists,
+ * and a hostile event cannot make us base64-decode megabytes.
+ */
+export const MAX_CERT_PEM_CHARS = 65_536;
+
+/** A whole denylist object: 16 MiB, about 50,000 entries of ordinary size; parsed in one JSON.parse on a cold start. */
+export const MAX_DENYLIST_BYTES = 16 * 1024 * 1024;
+/** Entries in one denylist: a break-glass list, not a CRL. */
+export const MAX_DENYLIST_ENTRIES = 100_000;
+/** One text field of a denylist entry (reason, who, a name). */
+export const MAX_DENYLIST_TEXT = 1024;
+
+/** An OCSP response body. Real ones are 1 to 4 KiB (one SingleResponse, perhaps a responder certificate). */
+export const MAX_OCSP_RESPONSE_BYTES = 64 * 1024;
+
+/** Lambda's own 15-minute cap: no store call or download of the preprocessor or fetcher can usefully wait longer. */
+export const MAX_LAMBDA_WAIT_MS = 900_000;
+
 /** The `*.too-large` code for the artefact a `*.malformed` code names: limits get their own code. */
 export function tooLargeCode(code: Code): Code {
   if (code.startsWith('cert.')) return 'cert.too-large';

@@ -1,4 +1,5 @@
 import { CrlAuthorizerError } from '../errors.js';
+import { MAX_CERT_PEM_CHARS } from '../limits.js';
 
 /** The three event shapes API Gateway sends a REQUEST authorizer (DESIGN.md, "Events"). */
 export type EventShape = 'rest' | 'http-1.0' | 'http-2.0';
@@ -12,11 +13,8 @@ export interface AuthorizerRequest {
   pem: unknown;
 }
 
-/**
- * A PEM certificate is a few kilobytes; 64 KiB leaves room for very large subject-alternative-name lists and
- * stops a hostile event from making us base64-decode megabytes.
- */
-export const MAX_CERT_PEM_CHARS = 65_536;
+/** The limit lives with the others in src/limits.ts. */
+export { MAX_CERT_PEM_CHARS };
 
 type Json = Record<string, unknown>;
 

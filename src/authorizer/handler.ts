@@ -1,3 +1,4 @@
+import { AUTHORIZER_SERVICE, METRIC, METRIC_NAMESPACE } from '../config/names.js';
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
 import { allows, verdictOf, type Answered, type DecisionRule, type Verdict } from '../lookup/decide.js';
 import { DenylistSource } from '../denylist/source.js';
@@ -120,9 +121,9 @@ export const UNKNOWN_PRINCIPAL = 'unknown';
  */
 export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
   const clock = options.clock ?? Date.now;
-  const service = options.service ?? 'crl-authorizer';
+  const service = options.service ?? AUTHORIZER_SERVICE;
   const log = new Logger(options.logSink ?? stdoutSink, service, clock);
-  const metrics = new Metrics(options.metricsNamespace ?? 'CrlAuthorizer', service);
+  const metrics = new Metrics(options.metricsNamespace ?? METRIC_NAMESPACE, service);
   const certs = new CertCache(options.certCacheEntries ?? DEFAULT_CERT_CACHE_ENTRIES);
   let ready: Ready | undefined;
   let configError: unknown;
@@ -187,7 +188,7 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
     if (r.status === 'loaded') log.info('denylist loaded', { key: denylist.key, entries: r.entries, etag: r.etag });
     if (r.status !== 'kept') return;
     log.error('denylist refresh failed: keeping the last good one', { key: denylist.key, code: r.code, reason: r.reason, entries: denylist.size });
-    log.emit(denylistFailureLine(options.metricsNamespace ?? 'CrlAuthorizer', service, clock(), r.code));
+    log.emit(metrics.countLine(clock(), METRIC.denylistRefreshFailed, { message: 'denylist refresh failed', code: r.code }));
   }
 
   /** The configured state; the first call reads the configuration, and a bad one fails every call after. */
@@ -293,20 +294,6 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
         : undefined;
     return { deny, context: result.context ? contextValues(result.context) : undefined };
   }
-}
-
-/** An EMF document for one failed denylist refresh: metric `DenylistRefreshFailed` (dimension service). */
-export function denylistFailureLine(namespace: string, service: string, now: number, code: string): string {
-  return JSON.stringify({
-    _aws: {
-      Timestamp: Math.trunc(now),
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['service']], Metrics: [{ Name: 'DenylistRefreshFailed', Unit: 'Count' }] }],
-    },
-    service,
-    message: 'denylist refresh failed',
-    code,
-    DenylistRefreshFailed: 1,
-  });
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The API Gateway mutual-TLS authorizer. `handler` is the Lambda entry point configured from the environment
  * (DESIGN.md, "Environment"); `createHandler` builds one with a custom authorization hook, a given store, an
- * injected clock or log sink.
+ * injected clock or log sink. The handler API only: the cache and the event reader are internals.
  */
 import { createHandler } from './handler.js';
 import { loadAtInit } from './init.js';
@@ -17,9 +17,9 @@ export {
   type InvocationContext,
 } from './handler.js';
 export { readConfig, DEFAULTS, type AuthorizerConfig } from './config.js';
-export { readRequest, certificatePem, MAX_CERT_PEM_CHARS, type EventShape, type AuthorizerRequest } from './event.js';
+export { MAX_CERT_PEM_CHARS, type EventShape } from './event.js';
 export type { AuthorizerResponse, PolicyResponse, SimpleResponse, AuthorizerContext, ContextValue } from './response.js';
-export { IndexCache, BLOB_SUFFIX, DEFAULT_RELIST_SECONDS, type CacheOptions } from './cache.js';
+export { BLOB_SUFFIX } from '../config/names.js';
 export { stdoutSink, type LogSink } from './log.js';
 
 /** The Lambda entry point: configuration from the environment, read on the first invocation. */

@@ -8,6 +8,8 @@
  * so the next line is written in the same invocation and nothing waits in memory across a freeze).
  */
 
+import { countEntry } from '../log/emf.js';
+
 export type LogSink = (line: string) => void;
 
 export const stdoutSink: LogSink = (line) => {
@@ -99,6 +101,11 @@ export class Metrics {
     private readonly namespace: string,
     private readonly service: string,
   ) {}
+
+  /** One line counting 1 of `metric` (dimension service): rare events, such as a failed denylist refresh. */
+  countLine(now: number, metric: string, fields: Record<string, unknown>): string {
+    return JSON.stringify(countEntry(this.namespace, metric, { service: this.service }, now, fields));
+  }
 
   revalidation(outcome: RevalidationOutcome): void {
     this.pending[outcome]++;

@@ -32,4 +32,9 @@ export const METRIC = {
   revalidationsFailed: 'RevalidationsFailed',
   /** One per CRL the preprocessor refused (its code is a property of the log line, not a dimension). */
   crlRejected: 'CrlRejected',
+  /** One per denylist refresh that failed (the last good denylist stays); the construct alarms on it. */
+  denylistRefreshFailed: 'DenylistRefreshFailed',
+  /** The fetcher: one per source that failed in a run (alarmed after N runs in a row), one per CRL written. */
+  crlFetchFailed: 'CrlFetchFailed',
+  crlFetchWritten: 'CrlFetchWritten',
 } as const;

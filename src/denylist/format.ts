@@ -1,4 +1,5 @@
 import { CrlAuthorizerError } from '../errors.js';
+import { MAX_DENYLIST_BYTES, MAX_DENYLIST_ENTRIES, MAX_DENYLIST_TEXT } from '../limits.js';
 
 /**
  * The break-glass denylist object (DESIGN.md "Denylist"): `{"version": 1, "entries": [...]}`. Read strictly: an
@@ -29,12 +30,8 @@ export interface Denylist {
   entries: DenylistEntry[];
 }
 
-/** The whole object: 16 MiB, about 50,000 entries of ordinary size; parsed in one JSON.parse on a cold start. */
-export const MAX_DENYLIST_BYTES = 16 * 1024 * 1024;
-/** Entries in one denylist: a break-glass list, not a CRL. */
-export const MAX_DENYLIST_ENTRIES = 100_000;
-/** One text field (reason, who, a name). */
-export const MAX_DENYLIST_TEXT = 1024;
+/** The limits live with the others in src/limits.ts. */
+export { MAX_DENYLIST_BYTES, MAX_DENYLIST_ENTRIES, MAX_DENYLIST_TEXT };
 
 export const EMPTY_DENYLIST: Denylist = Object.freeze({ version: 1, entries: [] }) as unknown as Denylist;
 

@@ -1,4 +1,8 @@
+import { envInteger, envString, type Env } from '../config/env.js';
+import { METRIC, METRIC_NAMESPACE } from '../config/names.js';
 import { CrlAuthorizerError } from '../errors.js';
+import { countEntry, writeJsonLine } from '../log/emf.js';
+import { MAX_LAMBDA_WAIT_MS } from '../limits.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, type FetchLimits } from './http.js';
@@ -6,9 +10,9 @@ import { parseSources, type CrlSource } from './sources.js';
 import { fetchSource, type FetchOutcome } from './sync.js';
 
 /** The EMF namespace and metrics (infra/fetcher.ts alarms on the failure count). */
-export const METRIC_NAMESPACE = 'CrlAuthorizer';
-export const FETCH_FAILED_METRIC = 'CrlFetchFailed';
-export const FETCH_WRITTEN_METRIC = 'CrlFetchWritten';
+export { METRIC_NAMESPACE };
+export const FETCH_FAILED_METRIC = METRIC.crlFetchFailed;
+export const FETCH_WRITTEN_METRIC = METRIC.crlFetchWritten;
 /** The store put of a whole CRL can take a while; the per-call budget is the preprocessor's. */
 export const FETCHER_STORE_TIMEOUT_MS = 120_000;
 
@@ -27,22 +31,16 @@ export interface FetcherResult {
 }
 
 /** Reads the fetcher's configuration from the environment, once (DESIGN.md "Environment"). */
-export function fetcherOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): FetcherOptions {
-  const storeUrl = env.CRL_STORE_URL;
+export function fetcherOptionsFromEnv(env: Env = process.env): FetcherOptions {
+  const storeUrl = envString(env, 'CRL_STORE_URL');
   if (!storeUrl) throw new CrlAuthorizerError('usage', 'CRL_STORE_URL is not set (s3://bucket/prefix or file:///path)');
-  const timeoutMs = positive('CRL_FETCH_TIMEOUT_MS', env.CRL_FETCH_TIMEOUT_MS, DEFAULT_FETCH_TIMEOUT_MS);
+  const timeoutMs = envInteger(env, 'CRL_FETCH_TIMEOUT_MS', DEFAULT_FETCH_TIMEOUT_MS, 1, MAX_LAMBDA_WAIT_MS);
   return {
     sources: parseSources(env.CRL_SOURCES),
     storeUrl,
     store: openStore(storeUrl, { timeoutMs: FETCHER_STORE_TIMEOUT_MS }),
     limits: { timeoutMs },
   };
-}
-
-function positive(name: string, v: string | undefined, fallback: number): number {
-  if (v === undefined || v === '') return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new CrlAuthorizerError('usage', `${name} must be a positive integer, got ${JSON.stringify(v)}`);
-  return Number(v);
 }
 
 /**
@@ -54,7 +52,7 @@ function positive(name: string, v: string | undefined, fallback: number): number
 export function createFetcherHandler(options: FetcherOptions): () => Promise<FetcherResult> {
   const store = options.store ?? openStore(requireUrl(options), { timeoutMs: FETCHER_STORE_TIMEOUT_MS });
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? writeLine;
+  const log = options.log ?? writeJsonLine;
   return async () => {
     const outcomes: FetchOutcome[] = [];
     for (const source of options.sources) {
@@ -69,19 +67,7 @@ export function createFetcherHandler(options: FetcherOptions): () => Promise<Fet
 function logEntry(o: FetchOutcome, at: Date): Record<string, unknown> {
   const metric = o.action === 'failed' ? FETCH_FAILED_METRIC : o.action === 'written' ? FETCH_WRITTEN_METRIC : undefined;
   const line = { level: o.action === 'failed' ? 'error' : 'info', event: `fetch.${o.action}`, ...o };
-  if (!metric) return line;
-  return {
-    _aws: {
-      Timestamp: at.getTime(),
-      CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: metric, Unit: 'Count' }] }],
-    },
-    ...line,
-    [metric]: 1,
-  };
-}
-
-function writeLine(entry: Record<string, unknown>): void {
-  process.stdout.write(JSON.stringify(entry) + '\n');
+  return metric ? countEntry(METRIC_NAMESPACE, metric, {}, at.getTime(), line) : line;
 }
 
 function requireUrl(options: FetcherOptions): string {

@@ -4,9 +4,10 @@
  */
 import { CrlAuthorizerError, messageOf } from '../errors.js';
 import { httpRequestFor } from './request.js';
+import { MAX_OCSP_RESPONSE_BYTES } from '../limits.js';
 
-/** Real responses are 1 to 4 KiB (one SingleResponse, perhaps a responder certificate); anything far larger is not one. */
-export const MAX_OCSP_RESPONSE_BYTES = 64 * 1024;
+/** The limit lives with the others in src/limits.ts. */
+export { MAX_OCSP_RESPONSE_BYTES };
 
 export interface Exchange {
   method: 'GET' | 'POST';

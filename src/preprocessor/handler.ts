@@ -1,6 +1,8 @@
 import { envBoolean, envInteger, envList, envString, type Env } from '../config/env.js';
 import { METRIC, METRIC_NAMESPACE } from '../config/names.js';
 import { CrlAuthorizerError } from '../errors.js';
+import { countEntry, writeJsonLine } from '../log/emf.js';
+import { MAX_LAMBDA_WAIT_MS } from '../limits.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
 import type { S3Event } from './events.js';
@@ -19,8 +21,6 @@ export const CRL_REJECTED_METRIC = METRIC.crlRejected;
  * conditional GETs, so the preprocessor's per-call budget is longer unless CRL_STORE_TIMEOUT_MS sets one.
  */
 export const PREPROCESSOR_STORE_TIMEOUT_MS = 120_000;
-/** Lambda's own 15-minute cap: no store call can usefully wait longer. */
-const MAX_PREPROCESSOR_STORE_TIMEOUT_MS = 900_000;
 
 export interface PreprocessorOptions {
   /** CRL_STORE_URL: `s3://bucket/prefix` or `file:///path`. Required unless `store` is given. */
@@ -59,7 +59,7 @@ export function optionsFromEnv(env: Env = process.env): PreprocessorOptions {
     'CRL_STORE_TIMEOUT_MS',
     PREPROCESSOR_STORE_TIMEOUT_MS,
     1,
-    MAX_PREPROCESSOR_STORE_TIMEOUT_MS,
+    MAX_LAMBDA_WAIT_MS,
   );
   return {
     storeUrl,
@@ -85,7 +85,7 @@ export type PreprocessorHandler = (event: S3Event) => Promise<PreprocessorResult
 export function createPreprocessorHandler(options: PreprocessorOptions): PreprocessorHandler {
   const store = options.store ?? openStore(requireUrl(options), { timeoutMs: PREPROCESSOR_STORE_TIMEOUT_MS });
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? writeLine;
+  const log = options.log ?? writeJsonLine;
   const run = createPreprocessor({
     store,
     ...(options.storeUrl !== undefined && { storeUrl: options.storeUrl }),
@@ -110,25 +110,8 @@ export function createPreprocessorHandler(options: PreprocessorOptions): Preproc
 /** A rejected record's line is also an EMF document, so the log line and the metric are one write. */
 function logEntry(o: RecordOutcome, at: Date): Record<string, unknown> {
   if (o.action !== 'rejected') return { level: 'info', event: `crl.${o.action}`, ...o };
-  return {
-    _aws: {
-      Timestamp: at.getTime(),
-      CloudWatchMetrics: [
-        { Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: CRL_REJECTED_METRIC, Unit: 'Count' }] },
-      ],
-    },
-    level: 'error',
-    event: 'crl.rejected',
-    key: o.key,
-    code: o.code,
-    message: o.message,
-    [CRL_REJECTED_METRIC]: 1,
-  };
-}
-
-/** Bypasses the Lambda runtime's console prefix, so each line is a bare JSON document (required for EMF). */
-function writeLine(entry: Record<string, unknown>): void {
-  process.stdout.write(JSON.stringify(entry) + '\n');
+  const fields = { level: 'error', event: 'crl.rejected', key: o.key, code: o.code, message: o.message };
+  return countEntry(METRIC_NAMESPACE, CRL_REJECTED_METRIC, {}, at.getTime(), fields);
 }
 
 function requireUrl(options: PreprocessorOptions): string {
