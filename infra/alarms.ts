@@ -4,24 +4,26 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { CrlAuthorizer } from './crl-authorizer.js';
 
-/** The EMF namespace both functions write to (src/authorizer/log.ts, src/preprocessor/handler.ts). */
-export const METRIC_NAMESPACE = 'CrlAuthorizer';
-/** The authorizer's `service` dimension (its default in src/authorizer/handler.ts). */
-export const AUTHORIZER_SERVICE = 'crl-authorizer';
-/** Seconds since the thisUpdate of the CRL that judged a request (dimension `service`). */
-export const CRL_AGE_METRIC = 'CrlAgeSeconds';
-/** The EMF metric (same namespace and dimension) with the seconds left until the deciding CRL's nextUpdate. */
-export const NEXT_UPDATE_METRIC = 'SecondsToNextUpdate';
-/** One per decision (dimensions `service`, `code`). */
-export const DECISIONS_METRIC = 'Decisions';
-/** One per CRL the preprocessor refused (its code is a property of the log line, not a dimension). */
-export const CRL_REJECTED_METRIC = 'CrlRejected';
+import { AUTHORIZER_SERVICE, METRIC, METRIC_NAMESPACE } from '../src/config/names.js';
 
-/** The construct's six alarm properties (documented there). */
+// The names the Lambdas write (src/config/names.ts is the one place they live; infra reads only that of src/).
+export { AUTHORIZER_SERVICE, METRIC_NAMESPACE };
+/** Seconds since the thisUpdate of the CRL that judged a request (dimension `service`). */
+export const CRL_AGE_METRIC = METRIC.crlAge;
+/** The EMF metric (same namespace and dimension) with the seconds left until the deciding CRL's nextUpdate. */
+export const NEXT_UPDATE_METRIC = METRIC.secondsToNextUpdate;
+/** One per decision (dimensions `service`, `code`). */
+export const DECISIONS_METRIC = METRIC.decisions;
+/** One per CRL the preprocessor refused (its code is a property of the log line, not a dimension). */
+export const CRL_REJECTED_METRIC = METRIC.crlRejected;
+/** One per failed denylist refresh (dimension `service`): the authorizer keeps the last good denylist. */
+export const DENYLIST_REFRESH_FAILED_METRIC = METRIC.denylistRefreshFailed;
+
+/** The construct's seven alarm properties (documented there). */
 export type CrlAlarms = Pick<
   CrlAuthorizer,
   | 'preprocessorErrorsAlarm' | 'authorizerErrorsAlarm' | 'authorizerThrottlesAlarm' | 'crlAgeAlarm' | 'nextUpdateAlarm'
-  | 'crlExpiredAlarm'
+  | 'crlExpiredAlarm' | 'denylistAlarm'
 >;
 
 export interface CrlAlarmOptions {
@@ -31,7 +33,10 @@ export interface CrlAlarmOptions {
   readonly nextUpdateWarning: Duration;
 }
 
-/** The six alarms: two on function errors, throttles, CRL age, nextUpdate approaching, and expired CRLs in use. */
+/**
+ * The seven alarms: two on function errors, throttles, CRL age, nextUpdate approaching, expired CRLs in use, and
+ * a denylist that could not be refreshed.
+ */
 export function buildAlarms(scope: Construct, o: CrlAlarmOptions): CrlAlarms {
   const fiveMinutes = { period: Duration.minutes(5), statistic: 'Sum' };
   const atLeastOnce = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
@@ -86,6 +91,13 @@ export function buildAlarms(scope: Construct, o: CrlAlarmOptions): CrlAlarms {
       'CrlExpired',
       'Requests were denied because their CRL is past its nextUpdate (crl.expired): publish a current CRL.',
       authorizerMetric(DECISIONS_METRIC, 'Sum', { code: 'crl.expired' }),
+      1,
+    ),
+    denylistAlarm: alarm(
+      'DenylistRefreshFailed',
+      'The denylist could not be read or did not parse (denylist.malformed): the authorizer keeps the last good ' +
+        'one, so a new entry is not yet in force. See the authorizer log for the code.',
+      authorizerMetric(DENYLIST_REFRESH_FAILED_METRIC, 'Sum'),
       1,
     ),
   };

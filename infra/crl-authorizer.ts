@@ -219,6 +219,8 @@ export class CrlAuthorizer extends Construct {
   readonly nextUpdateAlarm: cloudwatch.Alarm;
   /** Requests were denied because the CRL covering them is past its nextUpdate (code `crl.expired`). */
   readonly crlExpiredAlarm: cloudwatch.Alarm;
+  /** A denylist refresh failed (metric `DenylistRefreshFailed`): the last good denylist stays in force. */
+  readonly denylistAlarm: cloudwatch.Alarm;
   readonly alarms: readonly cloudwatch.Alarm[];
   /** For HTTP APIs: payload format 2.0, no identity source, result caching off. */
   readonly httpAuthorizer: apigwv2.IHttpRouteAuthorizer;
@@ -257,6 +259,7 @@ export class CrlAuthorizer extends Construct {
       crlAgeAlarm: this.crlAgeAlarm,
       nextUpdateAlarm: this.nextUpdateAlarm,
       crlExpiredAlarm: this.crlExpiredAlarm,
+      denylistAlarm: this.denylistAlarm,
     } = alarms);
     this.alarms = Object.values(alarms);
     if (props.alarmAction) for (const alarm of this.alarms) alarm.addAlarmAction(props.alarmAction);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBlobHeader } from '../../src/blob/header.js';
 import { FolderStore } from '../../src/store/index.js';
+import { emfProblems } from '../support/emf.js';
 import { restEvent } from './events.js';
 import { harness } from './harness.js';
 import { corrupt, makePki, T0, type Pki } from './pki.js';
@@ -18,25 +19,6 @@ beforeAll(async () => {
   await store.put('a.cache.bin', pki.blobA1);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-interface Directive {
-  Namespace: string;
-  Dimensions: string[][];
-  Metrics: { Name: string; Unit: string }[];
-}
-
-/** What CloudWatch requires of an EMF document: every dimension and metric it names is a member of the root. */
-function emfProblems(doc: Record<string, unknown>): string[] {
-  const aws = doc._aws as { Timestamp: number; CloudWatchMetrics: Directive[] } | undefined;
-  if (!aws) return ['no _aws'];
-  const problems: string[] = [];
-  if (!Number.isInteger(aws.Timestamp)) problems.push('Timestamp');
-  for (const d of aws.CloudWatchMetrics) {
-    for (const set of d.Dimensions) for (const dim of set) if (typeof doc[dim] !== 'string') problems.push(`dimension ${dim}`);
-    for (const m of d.Metrics) if (typeof doc[m.Name] !== 'number') problems.push(`metric ${m.Name}`);
-  }
-  return problems;
-}
 
 describe('decision logs', () => {
   it('write one JSON line per decision with the decision, code, serial, issuer, CRL number, ages, latency, request id', async () => {

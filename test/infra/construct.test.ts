@@ -187,7 +187,19 @@ describe('the example stack, synthesized with cdk-nag AwsSolutions', () => {
       MetricName: 'Decisions',
       Dimensions: Match.arrayWith([{ Name: 'code', Value: 'crl.expired' }]),
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+  });
+
+  it('alarms on a failed denylist refresh (the metric src/authorizer writes through Metrics.countLine)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CrlAuthorizer',
+      MetricName: 'DenylistRefreshFailed',
+      Dimensions: [{ Name: 'service', Value: 'crl-authorizer' }],
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('guards the method with a REQUEST authorizer: no identity source, result caching off, through the alias', () => {
@@ -357,8 +369,8 @@ describe('CrlAuthorizer options', () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CrlAgeSeconds', Threshold: 72000 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SecondsToNextUpdate', Threshold: 21600 });
-    t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Pager') }] }, 6);
-    expect(crl.alarms).toHaveLength(6);
+    t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Pager') }] }, 7);
+    expect(crl.alarms).toHaveLength(7);
   });
 
   it('grants a publisher PutObject on CRLs and CA certificates only', () => {
