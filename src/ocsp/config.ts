@@ -3,7 +3,7 @@
  * checked, a bad value failing the cold start. Precedence: what `createHandler({ ocsp })` passes, then the
  * environment, then the defaults.
  */
-import { envChoice, envInteger, envList, envString, type Env } from '../authorizer/config.js';
+import { envChoice, envInteger, envList, envString, type Env } from '../config/env.js';
 import { CrlAuthorizerError } from '../errors.js';
 import { OCSP_MODES, type OcspMode } from './mode.js';
 import { DEFAULT_OCSP_TIMEOUT_MS } from './source.js';
