@@ -13,6 +13,13 @@ export function envString(env: Env, name: string): string | undefined {
   return v ? v : undefined;
 }
 
+/** CRL_STORE_URL, which every Lambda needs: `s3://bucket/prefix` or `file:///path`. */
+export function envStoreUrl(env: Env): string {
+  const url = envString(env, 'CRL_STORE_URL');
+  if (!url) throw new CrlAuthorizerError('usage', 'CRL_STORE_URL is not set (s3://bucket/prefix or file:///path)');
+  return url;
+}
+
 /** A comma-separated list without blanks, or undefined when unset or blank. */
 export function envList(env: Env, name: string): string[] | undefined {
   const v = envString(env, name);

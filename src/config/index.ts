@@ -1,2 +1,2 @@
-export { envBoolean, envChoice, envInteger, envList, envString, type Env } from './env.js';
+export { envBoolean, envChoice, envInteger, envList, envStoreUrl, envString, type Env } from './env.js';
 export * from './names.js';

@@ -1,7 +1,7 @@
-import { envInteger, envString, type Env } from '../config/env.js';
+import { envInteger, envStoreUrl, type Env } from '../config/env.js';
 import { METRIC, METRIC_NAMESPACE } from '../config/names.js';
 import { CrlAuthorizerError } from '../errors.js';
-import { countEntry, writeJsonLine } from '../log/emf.js';
+import { countEntry, writeJsonLine, type LambdaLogging } from '../log/emf.js';
 import { MAX_LAMBDA_WAIT_MS } from '../limits.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
@@ -16,14 +16,12 @@ export const FETCH_WRITTEN_METRIC = METRIC.crlFetchWritten;
 /** The store put of a whole CRL can take a while; the per-call budget is the preprocessor's. */
 export const FETCHER_STORE_TIMEOUT_MS = 120_000;
 
-export interface FetcherOptions {
+export interface FetcherOptions extends LambdaLogging {
   sources: readonly CrlSource[];
   /** CRL_STORE_URL, or a ready store. */
   storeUrl?: string;
   store?: ObjectStore;
   limits?: FetchLimits;
-  now?: () => Date;
-  log?: (entry: Record<string, unknown>) => void;
 }
 
 export interface FetcherResult {
@@ -32,8 +30,7 @@ export interface FetcherResult {
 
 /** Reads the fetcher's configuration from the environment, once (DESIGN.md "Environment"). */
 export function fetcherOptionsFromEnv(env: Env = process.env): FetcherOptions {
-  const storeUrl = envString(env, 'CRL_STORE_URL');
-  if (!storeUrl) throw new CrlAuthorizerError('usage', 'CRL_STORE_URL is not set (s3://bucket/prefix or file:///path)');
+  const storeUrl = envStoreUrl(env);
   const timeoutMs = envInteger(env, 'CRL_FETCH_TIMEOUT_MS', DEFAULT_FETCH_TIMEOUT_MS, 1, MAX_LAMBDA_WAIT_MS);
   return {
     sources: parseSources(env.CRL_SOURCES),

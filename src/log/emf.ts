@@ -4,10 +4,21 @@
  * has its own cached prefix in src/authorizer/log.ts, which is on the request path; every rarer line comes here).
  */
 
-/** Bypasses the Lambda runtime's console prefix, so each line is a bare JSON document (required for EMF). */
-export function writeJsonLine(entry: Record<string, unknown>): void {
-  process.stdout.write(JSON.stringify(entry) + '\n');
+/** Where a Lambda's JSON log entries go (one entry, one line). */
+export type LogWriter = (entry: Record<string, unknown>) => void;
+
+/** The clock and the log of the preprocessor and fetcher Lambdas (tests inject both). */
+export interface LambdaLogging {
+  /** The one clock: the time every check is made at. @default () => new Date() */
+  now?: () => Date;
+  /** Where JSON log lines go. @default one line on stdout each (CloudWatch reads the EMF ones as metrics) */
+  log?: LogWriter;
 }
+
+/** Bypasses the Lambda runtime's console prefix, so each line is a bare JSON document (required for EMF). */
+export const writeJsonLine: LogWriter = (entry) => {
+  process.stdout.write(JSON.stringify(entry) + '\n');
+};
 
 /**
  * A log entry that counts 1 of `metric` in `namespace`, with `dimensions` as both the EMF dimension set and

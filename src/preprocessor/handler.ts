@@ -1,7 +1,7 @@
-import { envBoolean, envInteger, envList, envString, type Env } from '../config/env.js';
+import { envBoolean, envInteger, envList, envStoreUrl, envString, type Env } from '../config/env.js';
 import { METRIC, METRIC_NAMESPACE } from '../config/names.js';
 import { CrlAuthorizerError } from '../errors.js';
-import { countEntry, writeJsonLine } from '../log/emf.js';
+import { countEntry, writeJsonLine, type LambdaLogging } from '../log/emf.js';
 import { MAX_LAMBDA_WAIT_MS } from '../limits.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
@@ -22,7 +22,7 @@ export const CRL_REJECTED_METRIC = METRIC.crlRejected;
  */
 export const PREPROCESSOR_STORE_TIMEOUT_MS = 120_000;
 
-export interface PreprocessorOptions {
+export interface PreprocessorOptions extends LambdaLogging {
   /** CRL_STORE_URL: `s3://bucket/prefix` or `file:///path`. Required unless `store` is given. */
   storeUrl?: string;
   /** A ready store (tests, custom clients). Its `url` says which bucket and prefix events must name. */
@@ -38,10 +38,6 @@ export interface PreprocessorOptions {
    * AWS Private CA (PRIVATE_CA_ARNS, src/preprocessor/private-ca.ts). @default none
    */
   caCertificates?: CaCertificateResolver;
-  /** The one clock: the time every check is made at. @default () => new Date() */
-  now?: () => Date;
-  /** Where JSON log lines go. @default one line on stdout each (CloudWatch reads the EMF ones as metrics) */
-  log?: (entry: Record<string, unknown>) => void;
 }
 
 export interface PreprocessorResult {
@@ -50,8 +46,7 @@ export interface PreprocessorResult {
 
 /** Reads the preprocessor's configuration from the environment, once (DESIGN.md "Environment"). */
 export function optionsFromEnv(env: Env = process.env): PreprocessorOptions {
-  const storeUrl = envString(env, 'CRL_STORE_URL');
-  if (!storeUrl) throw new CrlAuthorizerError('usage', 'CRL_STORE_URL is not set (s3://bucket/prefix or file:///path)');
+  const storeUrl = envStoreUrl(env);
   const suffixes = envList(env, 'CRL_SUFFIXES');
   const caCertKey = envString(env, 'CA_CERT_KEY');
   const timeoutMs = envInteger(

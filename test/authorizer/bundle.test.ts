@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderStore } from '../../src/store/index.js';
 import { restEvent } from './events.js';
-import { makePki, type Pki } from './pki.js';
+import { makePki, type Pki } from '../support/pki.js';
 
 /**
  * The handler bundled as CDK's NodejsFunction bundles it (esbuild, platform node, @aws-sdk/* external), run in

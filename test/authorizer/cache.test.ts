@@ -6,7 +6,7 @@ import { makeCrl } from '../../src/testpki/index.js';
 import { BACKENDS, type Backend } from './backends.js';
 import { restEvent } from './events.js';
 import { codeOfResponse, effect, harness } from './harness.js';
-import { corrupt, futureVersion, makePki, T0, type Pki } from './pki.js';
+import { corrupt, futureVersion, makePki, T0, type Pki } from '../support/pki.js';
 
 const KEY_A = 'ca/a.cache.bin';
 const KEY_B = 'ca/b.cache.bin';

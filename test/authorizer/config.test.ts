@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/authorizer/index.js';
 import { restEvent } from './events.js';
 import { effect, harness } from './harness.js';
-import { makePki } from './pki.js';
+import { makePki } from '../support/pki.js';
 
 describe('configuration from the environment', () => {
   it('has the documented defaults', () => {

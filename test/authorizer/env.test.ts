@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3, type LocalS3 } from '../support/s3.js';
 import { http2Event, restEvent } from './events.js';
 import { effect } from './harness.js';
-import { makePki, type Pki } from './pki.js';
+import { makePki, type Pki } from '../support/pki.js';
 
 /**
  * The exported `handler`, configured only by the environment, as Lambda runs it: CRL_STORE_URL names an s3://

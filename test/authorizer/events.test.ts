@@ -6,7 +6,7 @@ import { MAX_CERT_PEM_CHARS } from '../../src/authorizer/index.js';
 import { FolderStore } from '../../src/store/index.js';
 import { http1Event, http2Event, METHOD_ARN, restEvent, ROUTE_ARN } from './events.js';
 import { effect, harness, policy } from './harness.js';
-import { makePki, type Pki } from './pki.js';
+import { makePki, type Pki } from '../support/pki.js';
 
 let pki: Pki;
 let dir: string;

@@ -1,6 +1,6 @@
 import { createHandler, type HandlerOptions } from '../../src/authorizer/index.js';
 import type { AuthorizerResponse, PolicyResponse } from '../../src/authorizer/response.js';
-import { T0 } from './pki.js';
+import { T0 } from '../support/pki.js';
 
 /**
  * A handler with a movable clock and captured log lines. The environment asks for the seed's per-request

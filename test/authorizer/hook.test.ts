@@ -7,7 +7,7 @@ import { FolderStore } from '../../src/store/index.js';
 import { makeLeaf } from '../../src/testpki/index.js';
 import { restEvent } from './events.js';
 import { effect, harness } from './harness.js';
-import { makePki, T0, type Pki } from './pki.js';
+import { makePki, T0, type Pki } from '../support/pki.js';
 
 let pki: Pki;
 let dir: string;

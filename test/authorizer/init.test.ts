@@ -10,7 +10,7 @@ import { CrlAuthorizerError } from '../../src/errors.js';
 import { FolderStore, type ObjectStore } from '../../src/store/index.js';
 import { restEvent } from './events.js';
 import { codeOfResponse, effect, harness } from './harness.js';
-import { makePki, type Pki } from './pki.js';
+import { makePki, type Pki } from '../support/pki.js';
 
 const KEY = 'a.cache.bin';
 let pki: Pki;

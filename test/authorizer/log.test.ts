@@ -7,7 +7,7 @@ import { FolderStore } from '../../src/store/index.js';
 import { emfProblems } from '../support/emf.js';
 import { restEvent } from './events.js';
 import { harness } from './harness.js';
-import { corrupt, makePki, T0, type Pki } from './pki.js';
+import { corrupt, makePki, T0, type Pki } from '../support/pki.js';
 
 let pki: Pki;
 let dir: string;

@@ -6,17 +6,11 @@ import { codeOf } from '../../src/errors.js';
 import { readCertificate } from '../../src/x509/index.js';
 import { CONFORMANCE_DIR, conformanceAvailable, readManifest } from '../support/conformance.js';
 import { acceptedStatuses, inScope, readPkitsManifest, runPkitsRow } from '../support/pkits.js';
+import { codeOf as codeOfCall } from '../support/codes.js';
 
 const available = conformanceAvailable();
 
-function rejection(fn: () => unknown): string {
-  try {
-    fn();
-    return 'accepted';
-  } catch (e) {
-    return codeOf(e);
-  }
-}
+const rejection = (fn: () => unknown) => codeOfCall(fn, 'accepted');
 
 describe.runIf(available)('real CRLs (conformance/real/MANIFEST.tsv)', () => {
   const dir = path.join(CONFORMANCE_DIR, 'real');

@@ -33,6 +33,7 @@ import {
   type DistributionPointSpec,
   type ExtensionSpec,
 } from '../../src/testpki/index.js';
+import { codeOf } from '../support/codes.js';
 
 const AT = new Date('2026-01-01T00:00:00Z');
 const caKey = generateKey('ec-p256', { cacheKey: 'rfc5280-ca' });
@@ -40,16 +41,7 @@ const CA_NAME = 'CN=RFC 5280 CA,O=crl-authorizer,C=US';
 const ca = makeCa({ name: CA_NAME, key: caKey });
 const caFacts = readCertificate(ca.der);
 
-function outcome(fn: () => unknown): string {
-  try {
-    fn();
-    return 'accepted';
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === undefined) throw e;
-    return code;
-  }
-}
+const outcome = (fn: () => unknown) => codeOf(fn, 'accepted');
 
 const crl = (opts: Partial<CrlOptions> = {}, cas: CertFacts[] = [caFacts], policy: Partial<CrlPolicy> = {}): string =>
   outcome(() => verifyCrl(makeCrl({ issuer: ca, ...opts }), cas, { at: AT, ...policy }));

@@ -16,19 +16,13 @@ import {
   type SignOptions,
 } from '../../src/testpki/index.js';
 import { readCertificate, type CertFacts } from '../../src/x509/index.js';
+import { codeOf as codeOfCall } from '../support/codes.js';
 
 const AT = new Date('2026-01-01T00:00:00Z');
 const ca = makeCa({ name: 'CN=CRL Test CA,O=crl-authorizer,C=US', key: generateKey('ec-p256', { cacheKey: 'crl-test-ca' }) });
 const caFacts = readCertificate(ca.der);
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'accepted';
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-}
+const codeOf = (fn: () => unknown) => codeOfCall(fn, 'accepted');
 
 const texts = (keys: SerialKeys): string[] => Array.from({ length: keys.count }, (_, i) => serialText(keyAt(keys, i)));
 const verify = (opts: Partial<CrlOptions> = {}, cas: CertFacts[] = [caFacts], at = AT): CrlFacts =>

@@ -6,7 +6,7 @@ import { createHandler } from '../../src/authorizer/handler.js';
 import { serializeDenylist } from '../../src/denylist/index.js';
 import { FolderStore } from '../../src/store/index.js';
 import { restEvent } from '../authorizer/events.js';
-import { T0, makePki, type Pki } from '../authorizer/pki.js';
+import { T0, makePki, type Pki } from '../support/pki.js';
 
 let dir: string;
 let store: FolderStore;

@@ -12,7 +12,7 @@ import { preprocess } from '../../src/preprocessor/preprocess.js';
 import { FolderStore } from '../../src/store/folder.js';
 import { makeCa, makeCrl, makeLeaf, toPem } from '../../src/testpki/index.js';
 import { readCertificate } from '../../src/x509/index.js';
-import { T0 } from './pki.js';
+import { T0 } from '../support/pki.js';
 
 export interface SoakOptions {
   decisions: number;

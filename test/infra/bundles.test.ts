@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { makeCrl } from '../../src/testpki/crl.js';
 import { http2Event, restEvent } from '../authorizer/events.js';
 import { encodeKey, s3Event } from '../preprocessor/events.js';
 import { startS3, type LocalS3 } from '../support/s3.js';
+import { runCollect } from '../support/spawn.js';
 
 const PREFIX = 'pki/';
 
@@ -26,7 +26,7 @@ interface Invocation {
  * Runs a bundle as Lambda would: a fresh Node process that imports the bundle's index.mjs and calls its `handler`
  * export with the event, in the environment the template gives the function.
  */
-function invoke(bundleDir: string, env: Record<string, string>, event: unknown): Promise<Invocation> {
+async function invoke(bundleDir: string, env: Record<string, string>, event: unknown): Promise<Invocation> {
   const script = `
     const { handler } = await import(${JSON.stringify(pathToFileURL(join(bundleDir, 'index.mjs')).href)});
     let input = '';
@@ -36,25 +36,12 @@ function invoke(bundleDir: string, env: Record<string, string>, event: unknown):
     catch (e) { out = { error: { name: e.name, code: e.code, message: e.message } }; }
     process.stdout.write('\\n@@INVOCATION ' + JSON.stringify(out) + '\\n');
   `;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', () => {
-      const lines = stdout.split('\n');
-      const marker = lines.find((l) => l.startsWith('@@INVOCATION '));
-      if (!marker) return reject(new Error(`bundle did not answer:\n${stdout}\n${stderr}`));
-      const logs = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-      resolve({ ...(JSON.parse(marker.slice('@@INVOCATION '.length)) as Invocation), logs });
-    });
-    child.stdin.end(JSON.stringify(event));
-  });
+  const { stdout, stderr } = await runCollect(process.execPath, ['--input-type=module', '-e', script], env, JSON.stringify(event));
+  const lines = stdout.split('\n');
+  const marker = lines.find((l) => l.startsWith('@@INVOCATION '));
+  if (!marker) throw new Error(`bundle did not answer:\n${stdout}\n${stderr}`);
+  const logs = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { ...(JSON.parse(marker.slice('@@INVOCATION '.length)) as Invocation), logs };
 }
 
 /** The function's environment from the template, with the bucket reference resolved to the local server. */

@@ -10,7 +10,6 @@
  * the blob). Peak RSS is the process's ru_maxrss (GNU time %M). Prints one JSON line per size.
  * Not part of the test suite: it takes minutes at 1e7 and its figures depend on the machine.
  */
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +25,7 @@ import { writeLargeCrl } from '../../src/testpki/large-crl.js';
 import { restEvent } from '../authorizer/events.js';
 import { encodeKey, s3Event } from '../preprocessor/events.js';
 import { startS3 } from '../support/s3.js';
+import { runCollect } from '../support/spawn.js';
 
 interface Run {
   peakMiB: number;
@@ -36,7 +36,7 @@ interface Run {
 }
 
 /** Runs `handler(event)` of a bundle in a fresh process under GNU time. */
-function run(bundleDir: string, env: Record<string, string>, event: unknown): Promise<Run> {
+async function run(bundleDir: string, env: Record<string, string>, event: unknown): Promise<Run> {
   const script = `
     const t0 = performance.now();
     const { handler } = await import(${JSON.stringify(pathToFileURL(join(bundleDir, 'index.mjs')).href)});
@@ -48,29 +48,19 @@ function run(bundleDir: string, env: Record<string, string>, event: unknown): Pr
     process.stdout.write('\\n@@RUN ' + JSON.stringify({ out: out.slice(0, 300), handler: (h1 - h0) / 1000,
       sinceStart: h1 / 1000, importSeconds: (h0 - t0) / 1000 }) + '\\n');
   `;
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '@@TIME %M %e', process.execPath, '--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', () => {
-      const r = /@@RUN (.*)/.exec(stdout);
-      const t = /@@TIME (\d+) ([\d.]+)/.exec(stderr);
-      if (!r || !t) return reject(new Error(`no answer:\n${stdout}\n${stderr}`));
-      const parsed = JSON.parse(r[1]!) as { out: string; handler: number; sinceStart: number };
-      resolve({
-        peakMiB: Math.round(Number(t[1]) / 1024),
-        wallSeconds: Number(t[2]),
-        handlerSeconds: Number(parsed.handler.toFixed(2)),
-        sinceStartSeconds: Number(parsed.sinceStart.toFixed(2)),
-        out: parsed.out,
-      });
-    });
-  });
+  const args = ['-f', '@@TIME %M %e', process.execPath, '--input-type=module', '-e', script];
+  const { stdout, stderr } = await runCollect('/usr/bin/time', args, env);
+  const r = /@@RUN (.*)/.exec(stdout);
+  const t = /@@TIME (\d+) ([\d.]+)/.exec(stderr);
+  if (!r || !t) throw new Error(`no answer:\n${stdout}\n${stderr}`);
+  const parsed = JSON.parse(r[1]!) as { out: string; handler: number; sinceStart: number };
+  return {
+    peakMiB: Math.round(Number(t[1]) / 1024),
+    wallSeconds: Number(t[2]),
+    handlerSeconds: Number(parsed.handler.toFixed(2)),
+    sinceStartSeconds: Number(parsed.sinceStart.toFixed(2)),
+    out: parsed.out,
+  };
 }
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1e5,1e6,1e7' } } });

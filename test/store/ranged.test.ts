@@ -5,21 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf } from '../../src/errors.js';
 import { FolderStore, S3Store, type ObjectStore } from '../../src/store/index.js';
 import { startFaultProxy, type FaultProxy } from '../hardening/fault-proxy.js';
 import { startS3, type LocalS3 } from '../support/s3.js';
+import { failure } from '../support/failure.js';
 
 const BODY = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
 
-async function codeOfCall(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'no error';
-  } catch (e) {
-    return codeOf(e);
-  }
-}
+const codeOfCall = failure;
 
 const backends = [
   {

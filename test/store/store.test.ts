@@ -3,21 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf } from '../../src/errors.js';
 import { FolderStore, openStore, S3Store, type ObjectStore } from '../../src/store/index.js';
 import { startS3, type LocalS3 } from '../support/s3.js';
+import { failure } from '../support/failure.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-async function codeOfCall(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'no error';
-  } catch (e) {
-    return codeOf(e);
-  }
-}
+const codeOfCall = failure;
 
 interface Backend {
   name: string;
