@@ -355,3 +355,170 @@ export function hasPlain(base: usize, w: u32, n: u32, keyPtr: usize, keyLen: u32
   clearRecord();
   return found;
 }
+
+// ---- version 2: building the binary fuse 8 filter (the encoder's path; buildFilterReference in
+// src/blob/filter.ts is the same construction in JavaScript, step for step, and must give the same bytes) ----
+// JavaScript lays out the arrays in this memory and drives the three phases in windows (fuseAdd, fusePeel,
+// fuseAssign over a range each): V8 swaps optimised WASM code in only between calls, so one call over 10^7 keys
+// would run in the baseline tier to the end.
+
+let bXs: usize = 0; // u32 lane A per key
+let bBs: usize = 0; // u32 lane B per key
+let bSkip: usize = 0; // u8 per key, 1 = left out (a repeated hash pair); 0 = no such array
+let bCnt: usize = 0; // u8 per slot: (keys << 2) | XOR of the position numbers of those keys
+let bXor: usize = 0; // u32 per slot: XOR of the key indexes
+let bOrder: usize = 0; // u32 per peeled key, in peeling order: (key index << 2) | position of its free slot
+let bWork: usize = 0; // u32 stack of slots left with one key
+let bFp: usize = 0; // u8 per slot: the fingerprints (JavaScript passes the count array, all 0 after a full peel)
+let bSeed: u32 = 0;
+let bLen: u32 = 0;
+let bMask: u32 = 0;
+let bM: u64 = 0;
+let bKept: u32 = 0;
+let bSize: u32 = 0;
+let bWrapped: bool = false;
+
+/** Starts one construction attempt with `seed`: clears the slot arrays and the counters. */
+export function fuseBegin(
+  xs: usize,
+  bs: usize,
+  skip: usize,
+  cnt: usize,
+  xor: usize,
+  order: usize,
+  work: usize,
+  fp: usize,
+  seed: u32,
+  segmentLength: u32,
+  segmentCount: u32,
+): void {
+  bXs = xs;
+  bBs = bs;
+  bSkip = skip;
+  bCnt = cnt;
+  bXor = xor;
+  bOrder = order;
+  bWork = work;
+  bFp = fp;
+  bSeed = seed;
+  bLen = segmentLength;
+  bMask = segmentLength - 1;
+  bM = <u64>segmentCount * <u64>segmentLength;
+  const cap = <usize>(segmentCount + 2) * <usize>segmentLength;
+  memory.fill(cnt, 0, cap);
+  memory.fill(xor, 0, cap << 2);
+  bKept = 0;
+  bSize = 0;
+  bWrapped = false;
+}
+
+@inline function keyY(i: usize): u32 {
+  return fmix32(load<u32>(bBs + (i << 2)) ^ bSeed);
+}
+@inline function pos0(x: u32): u32 {
+  return <u32>((<u64>x * bM) >>> 32);
+}
+@inline function pos1(h0: u32, x: u32, y: u32): u32 {
+  return (h0 + bLen) ^ (((y >>> 18) | (x << 14)) & bMask);
+}
+@inline function pos2(h0: u32, y: u32): u32 {
+  return (h0 + 2 * bLen) ^ (y & bMask);
+}
+
+/** Adds keys [from, to) to their three slots. */
+export function fuseAdd(from: u32, to: u32): void {
+  let kept = bKept;
+  let wrapped = bWrapped;
+  for (let i = <usize>from; i < <usize>to; i++) {
+    if (bSkip != 0 && load<u8>(bSkip + i) != 0) continue;
+    const x = load<u32>(bXs + (i << 2));
+    const y = keyY(i);
+    const h0 = pos0(x);
+    const h1 = pos1(h0, x, y);
+    const h2 = pos2(h0, y);
+    const c0 = <u32>load<u8>(bCnt + h0) + 4;
+    const c1 = (<u32>load<u8>(bCnt + h1) + 4) ^ 1;
+    const c2 = (<u32>load<u8>(bCnt + h2) + 4) ^ 2;
+    store<u8>(bCnt + h0, <u8>c0);
+    store<u8>(bCnt + h1, <u8>c1);
+    store<u8>(bCnt + h2, <u8>c2);
+    const k = <u32>i;
+    store<u32>(bXor + (<usize>h0 << 2), load<u32>(bXor + (<usize>h0 << 2)) ^ k);
+    store<u32>(bXor + (<usize>h1 << 2), load<u32>(bXor + (<usize>h1 << 2)) ^ k);
+    store<u32>(bXor + (<usize>h2 << 2), load<u32>(bXor + (<usize>h2 << 2)) ^ k);
+    wrapped = wrapped || c0 > 255 || c1 > 255 || c2 > 255;
+    kept++;
+  }
+  bKept = kept;
+  bWrapped = wrapped;
+}
+
+/** Keys added so far, or -1 when a slot's count wrapped (the attempt cannot succeed). */
+export function fuseKept(): i32 {
+  return bWrapped ? -1 : <i32>bKept;
+}
+
+// Every peel unlinks the key from all three of its slots, the peeled one included (its count drops to 0 and its
+// XOR to 0): no branch on which position the slot is, and a push that is a store plus an add, since which slots
+// are left with one key is a coin toss the processor cannot predict. The peeled key goes into the order as
+// (index << 2) | position, which is all assign needs. After a peel that took every key, every count is 0 again.
+@inline function unlink(h: u32, i: u32, position: u32, w: usize): usize {
+  const k = ((<u32>load<u8>(bCnt + h) - 4) ^ position) & 0xff;
+  store<u8>(bCnt + h, <u8>k);
+  store<u32>(bXor + (<usize>h << 2), load<u32>(bXor + (<usize>h << 2)) ^ i);
+  if (k >>> 2 == 1) {
+    store<u32>(bWork + (w << 2), h);
+    w++;
+  }
+  return w;
+}
+
+/** Peels from the slots [from, to) in order, following each peel's new single-key slots at once; returns the
+ * number of keys peeled so far. A slot is pushed once at most (when its count reaches 1), so the work stack
+ * needs one u32 per slot. */
+export function fusePeel(from: u32, to: u32): u32 {
+  let size = bSize;
+  for (let start = from; start < to; start++) {
+    if (<u32>load<u8>(bCnt + start) >>> 2 != 1) continue;
+    store<u32>(bWork, start);
+    let w: usize = 1;
+    while (w > 0) {
+      w--;
+      const h = load<u32>(bWork + (w << 2));
+      const c = <u32>load<u8>(bCnt + h);
+      if (c >>> 2 != 1) continue;
+      const i = load<u32>(bXor + (<usize>h << 2));
+      const found = c & 3;
+      store<u32>(bOrder + (<usize>size << 2), (i << 2) | found);
+      size++;
+      store<u8>(bCnt + h, 0);
+      const x = load<u32>(bXs + (<usize>i << 2));
+      const y = keyY(<usize>i);
+      const h0 = pos0(x);
+      if (found != 0) w = unlink(h0, i, 0, w);
+      if (found != 1) w = unlink(pos1(h0, x, y), i, 1, w);
+      if (found != 2) w = unlink(pos2(h0, y), i, 2, w);
+    }
+  }
+  bSize = size;
+  return size;
+}
+
+/** Sets the fingerprints of peeled keys [to, from) in reverse peeling order (from > to): each key's free slot
+ * (zero until now) makes its three XOR to its fingerprint. */
+export function fuseAssign(from: u32, to: u32): void {
+  for (let s = from; s > to; ) {
+    s--;
+    const e = load<u32>(bOrder + (<usize>s << 2));
+    const i = e >>> 2;
+    const position = e & 3;
+    const x = load<u32>(bXs + (<usize>i << 2));
+    const y = keyY(<usize>i);
+    const h0 = pos0(x);
+    const h1 = pos1(h0, x, y);
+    const h2 = pos2(h0, y);
+    const h = select<u32>(h0, select<u32>(h1, h2, position == 1), position == 0);
+    const f = x ^ y ^ <u32>load<u8>(bFp + h0) ^ <u32>load<u8>(bFp + h1) ^ <u32>load<u8>(bFp + h2);
+    store<u8>(bFp + h, <u8>f);
+  }
+}

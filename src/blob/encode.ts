@@ -15,7 +15,7 @@ import {
   type BlobMeta,
   type Sections,
 } from './header.js';
-import { FINGERPRINT_BITS, FP_SAMPLE, buildFilter, fuseParams } from './filter.js';
+import { FINGERPRINT_BITS, FP_SAMPLE, buildFilterFrom, fuseParams } from './filter.js';
 import { bucketHash, dirBitsFor, recordHashA, recordHashB } from './hash.js';
 
 export interface EncodeOptions {
@@ -152,9 +152,7 @@ function writeFilter(
   hashOf: Uint32Array,
   count: number,
 ): void {
-  const bs = new Uint32Array(count);
-  laneBOfRecords(recs, words, bs);
-  const built = buildFilter(hashOf.subarray(0, count), bs, out.subarray(at, at + length));
+  const built = buildFilterFrom(hashOf.subarray(0, count), (bs) => laneBOfRecords(recs, words, bs), out.subarray(at, at + length));
   writeField(view, 'filterSeed', built.seed);
   writeField(view, 'filterSegmentLength', built.params.segmentLength);
   writeField(view, 'filterSegmentCount', built.params.segmentCount);
