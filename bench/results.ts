@@ -13,7 +13,7 @@ export interface ProcessRun {
 export interface PreprocessRow {
   entries: number;
   alg: CaAlg;
-  method: 'this project' | 'pkijs' | 'openssl';
+  method: 'this project' | 'this project, v1 blob (no filter)' | 'pkijs' | 'openssl';
   runs: ProcessRun[];
   medianWallMs: number | null;
   medianPeakRssBytes: number | null;
@@ -29,6 +29,8 @@ export interface ArtefactRow {
   jsonBytes: number;
   recordWidth: number;
   revoked: number;
+  /** The same keys as a version 1 blob (no filter), from the lookup task: the filter's share of the size. */
+  blobV1Bytes?: number;
 }
 
 export interface ColdLoadRow {
@@ -46,7 +48,18 @@ export type LookupMethod =
   | 'WASM plain binary search'
   | 'JS Set<string>'
   | 'JS binary search over the blob'
-  | 'memory floor (dependent random load)';
+  | 'memory floor (dependent random load)'
+  // Issue #17: absent and present keys apart, the version 1 blob (no filter) as "today's has()", the Set with the
+  // key's text made per lookup, and a floor that stays in L2.
+  | 'WASM index, absent keys'
+  | 'WASM index, present keys'
+  | 'WASM index v1 (no filter), absent keys'
+  | 'WASM index v1 (no filter), present keys'
+  | 'JS Set<string>, absent keys (pre-built strings)'
+  | 'JS Set<string>, present keys (pre-built strings)'
+  | 'JS Set<string>, absent keys (string made per lookup)'
+  | 'JS Set<string>, present keys (string made per lookup)'
+  | 'L2-resident floor (dependent random load)';
 
 export interface LookupRow {
   entries: number;
