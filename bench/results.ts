@@ -74,7 +74,13 @@ export interface LookupRow {
 
 export interface HandlerRow {
   entries: number;
-  method: 'this project (handler)' | 'reference (X509Certificate + Set)';
+  method:
+    | 'this project (handler)'
+    | 'reference (X509Certificate + Set)'
+    // Issue #15: the same handler without and with a 10,000-entry denylist, requests interleaved.
+    | 'this project (handler), interleaved, no denylist'
+    | 'this project (handler), interleaved, 10,000-entry denylist'
+    | 'this project (handler), interleaved, 10,000-entry denylist without fingerprints';
   requests: number;
   p50Us: number;
   p99Us: number;

@@ -69,8 +69,15 @@ export function tableRows(r: Omit<BenchResults, 'table' | 'targets'>): TableRow[
       }
     }
   }
+  for (const h of r.handler.filter((x) => x.method.includes('10,000-entry denylist'))) {
+    const alt = r.handler.find((x) => x.entries === h.entries && x.method === 'this project (handler), interleaved, no denylist');
+    const what = h.method.replace('this project (handler), interleaved, ', '');
+    for (const q of ['p50', 'p99'] as const) {
+      add({ section: 'warm handler', entries: h.entries, what: `${q} per request, ${what}`, ours: h[`${q}Us`], alternative: 'no denylist (interleaved)', theirs: alt?.[`${q}Us`] ?? null, unit: 'us' });
+    }
+  }
   for (const h of r.handler.filter((x) => x.method === 'this project (handler)')) {
-    const alt = r.handler.find((x) => x.entries === h.entries && x.method !== h.method);
+    const alt = r.handler.find((x) => x.entries === h.entries && x.method === 'reference (X509Certificate + Set)');
     add({ section: 'warm handler', entries: h.entries, what: 'p50 per request', ours: h.p50Us, alternative: alt?.method ?? 'reference', theirs: alt?.p50Us ?? null, unit: 'us' });
     add({ section: 'warm handler', entries: h.entries, what: 'p99 per request', ours: h.p99Us, alternative: alt?.method ?? 'reference', theirs: alt?.p99Us ?? null, unit: 'us' });
   }

@@ -5,7 +5,7 @@ import { fmtBytes, fmtEntries, sig } from './format.js';
  * The targets of issue #5, judged on this run's figures. A target whose size was not measured in this run is
  * reported as not judged (pass: null), never as passed; and no target line ever fails the run.
  */
-export function judgeTargets(r: Pick<BenchResults, 'lookup' | 'coldLoad' | 'preprocess' | 'artefact'>): TargetLine[] {
+export function judgeTargets(r: Pick<BenchResults, 'lookup' | 'coldLoad' | 'preprocess' | 'artefact' | 'handler'>): TargetLine[] {
   const lines: TargetLine[] = [];
   const notRun = (target: string, size: string): void => {
     lines.push({ target, measured: `not measured (${size} entries not in --sizes)`, pass: null });
@@ -61,7 +61,23 @@ export function judgeTargets(r: Pick<BenchResults, 'lookup' | 'coldLoad' | 'prep
       pass: rss === null ? null : rss <= 256 * 2 ** 20,
     });
   }
-  return [...lines, ...filterTargets(r)];
+  return [...lines, ...filterTargets(r), ...denylistTargets(r)];
+}
+
+/** Issue #15: a 10,000-entry denylist adds <= 1 us per request at p50 (the interleaved pair, every size run). */
+export function denylistTargets(r: Pick<BenchResults, 'handler'>): TargetLine[] {
+  const lines: TargetLine[] = [];
+  for (const d of r.handler.filter((h) => h.method.includes('10,000-entry denylist'))) {
+    const plain = r.handler.find((h) => h.entries === d.entries && h.method === 'this project (handler), interleaved, no denylist');
+    if (!plain) continue;
+    const added = d.p50Us - plain.p50Us;
+    lines.push({
+      target: `#15 a ${d.method.replace('this project (handler), interleaved, ', '')} adds <= 1 us per request at p50 (handler at ${fmtEntries(d.entries)} entries)`,
+      measured: `${added >= 0 ? '+' : ''}${sig(added)} us (${sig(d.p50Us)} us vs ${sig(plain.p50Us)} us, ${d.requests} requests each, interleaved)`,
+      pass: added <= 1,
+    });
+  }
+  return lines;
 }
 
 const sizeLabel = (entries: number): string => entries.toExponential(0).replace('+', '');
