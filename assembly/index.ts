@@ -462,20 +462,21 @@ export function fuseKept(): i32 {
 // XOR to 0): no branch on which position the slot is, and a push that is a store plus an add, since which slots
 // are left with one key is a coin toss the processor cannot predict. The peeled key goes into the order as
 // (index << 2) | position, which is all assign needs. After a peel that took every key, every count is 0 again.
+/** Takes key i out of slot h (its position number there is `position`) and pushes h when one key is left
+ * there: the push is a store plus an add, since which slots are left with one key is a coin toss the processor
+ * cannot predict. */
 @inline function unlink(h: u32, i: u32, position: u32, w: usize): usize {
   const k = ((<u32>load<u8>(bCnt + h) - 4) ^ position) & 0xff;
   store<u8>(bCnt + h, <u8>k);
   store<u32>(bXor + (<usize>h << 2), load<u32>(bXor + (<usize>h << 2)) ^ i);
-  if (k >>> 2 == 1) {
-    store<u32>(bWork + (w << 2), h);
-    w++;
-  }
-  return w;
+  store<u32>(bWork + (w << 2), h);
+  return w + <usize>(k >>> 2 == 1);
 }
 
 /** Peels from the slots [from, to) in order, following each peel's new single-key slots at once; returns the
  * number of keys peeled so far. A slot is pushed once at most (when its count reaches 1), so the work stack
- * needs one u32 per slot. */
+ * needs one u32 per slot. The peeled key goes into the order as (index << 2) | position of its free slot, and
+ * that slot's count to 0, so after a peel that took every key every count is 0 again. */
 export function fusePeel(from: u32, to: u32): u32 {
   let size = bSize;
   for (let start = from; start < to; start++) {
@@ -495,9 +496,13 @@ export function fusePeel(from: u32, to: u32): u32 {
       const x = load<u32>(bXs + (<usize>i << 2));
       const y = keyY(<usize>i);
       const h0 = pos0(x);
-      if (found != 0) w = unlink(h0, i, 0, w);
-      if (found != 1) w = unlink(pos1(h0, x, y), i, 1, w);
-      if (found != 2) w = unlink(pos2(h0, y), i, 2, w);
+      const h1 = pos1(h0, x, y);
+      const h2 = pos2(h0, y);
+      // The two other slots in position order (as the JS reference unlinks them: the same pushes, same bytes).
+      const firstIsH0 = found != 0;
+      const secondIsH1 = found == 2;
+      w = unlink(select<u32>(h0, h1, firstIsH0), i, select<u32>(0, 1, firstIsH0), w);
+      w = unlink(select<u32>(h1, h2, secondIsH1), i, select<u32>(1, 2, secondIsH1), w);
     }
   }
   bSize = size;
