@@ -143,6 +143,12 @@ export interface BenchResults {
   ocsp?: import('./tasks/ocsp.js').OcspBenchRow[];
   /** Issue #11's "as deployed" section. */
   deployed?: DeployedResults;
+  /** Issue #17: lookups of absent and present keys apart, v1 blob (no filter), Set variants, the L2 floor. */
+  lookupSplit?: LookupRow[];
+  /** Issue #15: the warm handler without and with a 10,000-entry denylist, requests interleaved. */
+  denylist?: HandlerRow[];
+  /** The target lines of issues #17 and #15 (apart from issue #5's `targets`). */
+  issueTargets?: TargetLine[];
   table: TableRow[];
   targets: TargetLine[];
   notes: string[];

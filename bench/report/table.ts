@@ -61,16 +61,18 @@ export function tableRows(r: Omit<BenchResults, 'table' | 'targets'>): TableRow[
       'L2-resident floor (dependent random load)',
     ]],
   ];
+  const lookupSplit = r.lookupSplit ?? [];
   for (const [method, what, against] of split) {
-    for (const l of r.lookup.filter((x) => x.method === method)) {
+    for (const l of lookupSplit.filter((x) => x.method === method)) {
       for (const m of against) {
-        const alt = r.lookup.find((x) => x.entries === l.entries && x.method === m);
+        const alt = [...lookupSplit, ...r.lookup].find((x) => x.entries === l.entries && x.method === m);
         add({ section: 'lookup, absent/present', entries: l.entries, what, ours: l.nsPerOp, alternative: m, theirs: alt?.nsPerOp ?? null, unit: 'ns' });
       }
     }
   }
-  for (const h of r.handler.filter((x) => x.method.includes('10,000-entry denylist'))) {
-    const alt = r.handler.find((x) => x.entries === h.entries && x.method === 'this project (handler), interleaved, no denylist');
+  const denylist = r.denylist ?? [];
+  for (const h of denylist.filter((x) => x.method.includes('10,000-entry denylist'))) {
+    const alt = denylist.find((x) => x.entries === h.entries && x.method === 'this project (handler), interleaved, no denylist');
     const what = h.method.replace('this project (handler), interleaved, ', '');
     for (const q of ['p50', 'p99'] as const) {
       add({ section: 'warm handler', entries: h.entries, what: `${q} per request, ${what}`, ours: h[`${q}Us`], alternative: 'no denylist (interleaved)', theirs: alt?.[`${q}Us`] ?? null, unit: 'us' });

@@ -5,7 +5,7 @@ import { fmtBytes, fmtEntries, sig } from './format.js';
  * The targets of issue #5, judged on this run's figures. A target whose size was not measured in this run is
  * reported as not judged (pass: null), never as passed; and no target line ever fails the run.
  */
-export function judgeTargets(r: Pick<BenchResults, 'lookup' | 'coldLoad' | 'preprocess' | 'artefact' | 'handler'>): TargetLine[] {
+export function judgeTargets(r: Pick<BenchResults, 'lookup' | 'coldLoad' | 'preprocess'>): TargetLine[] {
   const lines: TargetLine[] = [];
   const notRun = (target: string, size: string): void => {
     lines.push({ target, measured: `not measured (${size} entries not in --sizes)`, pass: null });
@@ -61,14 +61,20 @@ export function judgeTargets(r: Pick<BenchResults, 'lookup' | 'coldLoad' | 'prep
       pass: rss === null ? null : rss <= 256 * 2 ** 20,
     });
   }
-  return [...lines, ...filterTargets(r), ...denylistTargets(r)];
+  return lines;
+}
+
+/** The target lines of issues #17 (the filter) and #15 (the denylist), apart from issue #5's. */
+export function judgeIssueTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess' | 'artefact' | 'denylist'>): TargetLine[] {
+  return [...filterTargets(r), ...denylistTargets(r)];
 }
 
 /** Issue #15: a 10,000-entry denylist adds <= 1 us per request at p50 (the interleaved pair, every size run). */
-export function denylistTargets(r: Pick<BenchResults, 'handler'>): TargetLine[] {
+export function denylistTargets(r: Pick<BenchResults, 'denylist'>): TargetLine[] {
   const lines: TargetLine[] = [];
-  for (const d of r.handler.filter((h) => h.method.includes('10,000-entry denylist'))) {
-    const plain = r.handler.find((h) => h.entries === d.entries && h.method === 'this project (handler), interleaved, no denylist');
+  const rows = r.denylist ?? [];
+  for (const d of rows.filter((h) => h.method.includes('10,000-entry denylist'))) {
+    const plain = rows.find((h) => h.entries === d.entries && h.method === 'this project (handler), interleaved, no denylist');
     if (!plain) continue;
     const added = d.p50Us - plain.p50Us;
     lines.push({
@@ -83,10 +89,10 @@ export function denylistTargets(r: Pick<BenchResults, 'handler'>): TargetLine[] 
 const sizeLabel = (entries: number): string => entries.toExponential(0).replace('+', '');
 
 /** Issue #17's acceptance lines: the filter in front of the index, judged on this run's figures. */
-export function filterTargets(r: Pick<BenchResults, 'lookup' | 'preprocess' | 'artefact'>): TargetLine[] {
+export function filterTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess' | 'artefact'>): TargetLine[] {
   const lines: TargetLine[] = [];
   const ns = (entries: number, method: LookupMethod): number | undefined =>
-    r.lookup.find((l) => l.entries === entries && l.method === method)?.nsPerOp;
+    r.lookupSplit?.find((l) => l.entries === entries && l.method === method)?.nsPerOp;
   for (const [entries, limit] of [[1e6, 100], [1e7, 250]] as const) {
     const at = sizeLabel(entries);
     const absent = ns(entries, 'WASM index, absent keys');

@@ -112,11 +112,9 @@ main(async () => {
     decision,
   });
   return {
-    rows: [
-      row('this project (handler)', ours, oursDecision),
-      row('reference (X509Certificate + Set)', theirs, theirsDecision),
-      ...variants.map((v, i) => row(v.method, v.us, decisions[i]!)),
-    ],
+    rows: [row('this project (handler)', ours, oursDecision), row('reference (X509Certificate + Set)', theirs, theirsDecision)],
+    // Issue #15's rows go apart (results.denylist), so issue #5's handler rows stay as they were.
+    denylist: variants.map((v, i) => row(v.method, v.us, decisions[i]!)),
   };
 });
 
