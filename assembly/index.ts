@@ -527,3 +527,29 @@ export function fuseAssign(from: u32, to: u32): void {
     store<u8>(bFp + h, <u8>f);
   }
 }
+
+/** Lane B of the n padded records of width w at `records`, written as u32 to `out` (the encoder's filter input;
+ * src/blob/hash.ts recordHashB is the same function in JavaScript). */
+export function fuseLaneB(records: usize, w: u32, n: u32, out: usize): void {
+  for (let j: usize = 0; j < <usize>n; j++) {
+    const rec = records + j * <usize>w;
+    store<u32>(out + (j << 2), laneB(rec, <u32>load<u8>(rec)));
+  }
+}
+
+/** How many of `sample` pseudo-random hash pairs (the fixed sequence of sampleHits in src/blob/filter.ts) the
+ * filter of the last fuseBegin lets through, its fingerprints at `fp`: the false-positive rate in the header. */
+export function fuseSample(fp: usize, sample: u32): u32 {
+  let s: u32 = 0x2545f491;
+  let hits: u32 = 0;
+  for (let i: u32 = 0; i < sample; i++) {
+    s += 0x6d2b79f5;
+    const x = fmix32(s);
+    const b = fmix32(s ^ 0x5bd1e995);
+    const y = fmix32(b ^ bSeed);
+    const h0 = pos0(x);
+    const f = load<u8>(fp + h0) ^ load<u8>(fp + pos1(h0, x, y)) ^ load<u8>(fp + pos2(h0, y));
+    hits += <u32>(f == <u8>(x ^ y));
+  }
+  return hits;
+}

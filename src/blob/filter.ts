@@ -70,16 +70,21 @@ const WINDOW = 1 << 16;
 /** The peeling order packs (key index << 2) | position into a u32. */
 const MAX_FILTER_KEYS = 2 ** 30;
 
+/** Where the lane B values come from: given, or hashed from the padded records (the encoder's case). */
+export type LaneB = { values: Uint32Array } | { records: Uint8Array; width: number };
+/** Bytes of records copied into the instance per lane B call: a window that stays in L2 and is reused. */
+const RECORD_WINDOW = 1 << 16;
+
 /** buildFilter with the lanes in hand (tests, the bench): see buildFilterFrom. */
 export function buildFilter(xs: Uint32Array, bs: Uint32Array, fingerprints: Uint8Array): BuiltFilter {
-  if (bs.length !== xs.length) throw new CrlAuthorizerError('internal', `filter: ${bs.length} lane B values for ${xs.length} keys`);
-  return buildFilterFrom(xs, (into) => into.set(bs), fingerprints);
+  return buildFilterFrom(xs, { values: bs }, fingerprints);
 }
 
 /**
  * Fills `fingerprints` (params.arrayLength bytes, zero) with the filter of the n keys whose lane A values are
- * xs[0..n); `laneB` writes their lane B values into the array it is given (WebAssembly memory, so that the
- * encoder computes them in place instead of into an array of its own that would then be copied). The
+ * xs[0..n) and whose lane B values `laneB` gives, or hashes (recordHashB) from the n padded records it holds: the
+ * records pass through a small window of the instance, so their lane B values are computed in WebAssembly and
+ * land where the construction reads them, with no array of their own to fill and copy. The
  * construction of buildFilterReference, step for step (same seeds, same peeling order, same bytes), in a fresh
  * WebAssembly instance that is garbage once this returns.
  *
@@ -89,12 +94,13 @@ export function buildFilter(xs: Uint32Array, bs: Uint32Array, fingerprints: Uint
  * key indexes); the counts, all zero again after a full peel, then hold the fingerprints; the work stack is
  * reserved at 4 bytes per slot but only its first pages are written.
  */
-export function buildFilterFrom(xs: Uint32Array, laneB: (into: Uint32Array) => void, fingerprints: Uint8Array): BuiltFilter {
+export function buildFilterFrom(xs: Uint32Array, laneB: LaneB, fingerprints: Uint8Array): BuiltFilter {
   const n = xs.length;
   const params = fuseParams(n);
   const cap = params.arrayLength;
-  if (fingerprints.length !== cap || n >= MAX_FILTER_KEYS) {
-    throw new CrlAuthorizerError('internal', `filter: ${fingerprints.length} bytes given for ${cap} (${n} keys)`);
+  const lanes = 'values' in laneB ? laneB.values.length : laneB.records.length / laneB.width;
+  if (fingerprints.length !== cap || n >= MAX_FILTER_KEYS || lanes !== n) {
+    throw new CrlAuthorizerError('internal', `filter: ${fingerprints.length} bytes given for ${cap}, ${lanes} lane B values for ${n} keys`);
   }
   const k = instantiate();
   // The u32 arrays first (4-aligned from the 64-aligned base), then the counts; the work stack and the rarely
@@ -105,12 +111,23 @@ export function buildFilterFrom(xs: Uint32Array, laneB: (into: Uint32Array) => v
   const xorAt = 12 * n;
   const cntAt = xorAt + 4 * cap;
   const skipAt = cntAt + cap;
-  const workAt = Math.ceil((skipAt + n) / 4) * 4;
+  const windowAt = Math.ceil((skipAt + n) / 8) * 8;
+  const workAt = windowAt + RECORD_WINDOW;
   const base = reserve(k, workAt + 4 * (cap + 1));
   const mem = k.memory.buffer;
   new Uint32Array(mem, base + xsAt, n).set(xs);
   const bs = new Uint32Array(mem, base + bsAt, n);
-  laneB(bs);
+  if ('values' in laneB) bs.set(laneB.values);
+  else {
+    const { records, width } = laneB;
+    const per = Math.max(1, Math.floor(RECORD_WINDOW / width));
+    const window = new Uint8Array(mem, base + windowAt, per * width);
+    for (let j = 0; j < n; j += per) {
+      const m = Math.min(per, n - j);
+      window.set(records.subarray(j * width, (j + m) * width));
+      k.fuseLaneB(base + windowAt, width, m, base + bsAt + 4 * j);
+    }
+  }
   let skip = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const seed = attemptSeed(attempt);
@@ -128,7 +145,7 @@ export function buildFilterFrom(xs: Uint32Array, laneB: (into: Uint32Array) => v
     if (peeled !== kept) continue;
     for (let s = peeled; s > 0; s -= WINDOW) k.fuseAssign(s, Math.max(0, s - WINDOW));
     fingerprints.set(new Uint8Array(mem, cnt, cap));
-    return { params, seed, sampleHits: sampleHits(params, fingerprints, seed) };
+    return { params, seed, sampleHits: k.fuseSample(cnt, FP_SAMPLE) };
   }
   throw new CrlAuthorizerError('internal', `filter: no seed of ${MAX_ATTEMPTS} built a filter for ${n} keys`);
 }

@@ -57,6 +57,8 @@ export interface KernelExports {
   fuseKept(): number;
   fusePeel(from: number, to: number): number;
   fuseAssign(from: number, to: number): void;
+  fuseLaneB(records: number, width: number, count: number, out: number): void;
+  fuseSample(fp: number, sample: number): number;
 }
 
 const PAGE = 65536;

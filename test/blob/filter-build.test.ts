@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildFilter, buildFilterReference, fuseParams, fusePasses } from '../../src/blob/filter.js';
-import { fmix32 } from '../../src/blob/hash.js';
+import { buildFilter, buildFilterFrom, buildFilterReference, fuseParams, fusePasses } from '../../src/blob/filter.js';
+import { fmix32, recordHashB } from '../../src/blob/hash.js';
 
 /** n hash pairs from a fixed sequence, sorted by x as the encoder passes them (grouped by the top bits of x). */
 function lanes(n: number, salt: number): { xs: Uint32Array; bs: Uint32Array } {
@@ -37,6 +37,26 @@ describe('buildFilter (WebAssembly) against buildFilterReference (JavaScript)', 
     expect(r.builtWasm.seed).not.toBe(0); // the attempts before the duplicate check failed
     expect(r.builtWasm).toEqual(r.builtJs);
     expect(Buffer.from(r.wasm).equals(Buffer.from(r.js))).toBe(true);
+  });
+
+  it('hashes lane B from padded records in WebAssembly as recordHashB does in JavaScript', () => {
+    // 7000 records of width 12 ([len][octets][zeros]): more than one record window's worth.
+    const width = 12;
+    const n = 7000;
+    const records = new Uint8Array(n * width);
+    for (let j = 0; j < n; j++) {
+      const len = 1 + (j % (width - 1));
+      records[j * width] = len;
+      for (let o = 1; o <= len; o++) records[j * width + o] = fmix32(j * 31 + o) & 0xff;
+    }
+    const words = new Uint32Array(records.buffer);
+    const bs = new Uint32Array(n).map((_, j) => recordHashB(words, (j * width) / 4));
+    const { xs } = lanes(n, 3);
+    const p = fuseParams(n);
+    const fromRecords = new Uint8Array(p.arrayLength);
+    const js = new Uint8Array(p.arrayLength);
+    expect(buildFilterFrom(xs, { records, width }, fromRecords)).toEqual(buildFilterReference(xs, bs, js));
+    expect(Buffer.from(fromRecords).equals(Buffer.from(js))).toBe(true);
   });
 
   it('refuses a fingerprint array of the wrong size', () => {
