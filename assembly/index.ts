@@ -355,3 +355,201 @@ export function hasPlain(base: usize, w: u32, n: u32, keyPtr: usize, keyLen: u32
   clearRecord();
   return found;
 }
+
+// ---- version 2: building the binary fuse 8 filter (the encoder's path; buildFilterReference in
+// src/blob/filter.ts is the same construction in JavaScript, step for step, and must give the same bytes) ----
+// JavaScript lays out the arrays in this memory and drives the three phases in windows (fuseAdd, fusePeel,
+// fuseAssign over a range each): V8 swaps optimised WASM code in only between calls, so one call over 10^7 keys
+// would run in the baseline tier to the end.
+
+let bXs: usize = 0; // u32 lane A per key
+let bBs: usize = 0; // u32 lane B per key
+let bSkip: usize = 0; // u8 per key, 1 = left out (a repeated hash pair); 0 = no such array
+let bCnt: usize = 0; // u8 per slot: (keys << 2) | XOR of the position numbers of those keys
+let bXor: usize = 0; // u32 per slot: XOR of the key indexes
+let bOrder: usize = 0; // u32 per peeled key, in peeling order: (key index << 2) | position of its free slot
+let bWork: usize = 0; // u32 stack of slots left with one key
+let bFp: usize = 0; // u8 per slot: the fingerprints (JavaScript passes the count array, all 0 after a full peel)
+let bSeed: u32 = 0;
+let bLen: u32 = 0;
+let bMask: u32 = 0;
+let bM: u64 = 0;
+let bKept: u32 = 0;
+let bSize: u32 = 0;
+let bWrapped: bool = false;
+
+/** Starts one construction attempt with `seed`: clears the slot arrays and the counters. */
+export function fuseBegin(
+  xs: usize,
+  bs: usize,
+  skip: usize,
+  cnt: usize,
+  xor: usize,
+  order: usize,
+  work: usize,
+  fp: usize,
+  seed: u32,
+  segmentLength: u32,
+  segmentCount: u32,
+): void {
+  bXs = xs;
+  bBs = bs;
+  bSkip = skip;
+  bCnt = cnt;
+  bXor = xor;
+  bOrder = order;
+  bWork = work;
+  bFp = fp;
+  bSeed = seed;
+  bLen = segmentLength;
+  bMask = segmentLength - 1;
+  bM = <u64>segmentCount * <u64>segmentLength;
+  const cap = <usize>(segmentCount + 2) * <usize>segmentLength;
+  memory.fill(cnt, 0, cap);
+  memory.fill(xor, 0, cap << 2);
+  bKept = 0;
+  bSize = 0;
+  bWrapped = false;
+}
+
+@inline function keyY(i: usize): u32 {
+  return fmix32(load<u32>(bBs + (i << 2)) ^ bSeed);
+}
+@inline function pos0(x: u32): u32 {
+  return <u32>((<u64>x * bM) >>> 32);
+}
+@inline function pos1(h0: u32, x: u32, y: u32): u32 {
+  return (h0 + bLen) ^ (((y >>> 18) | (x << 14)) & bMask);
+}
+@inline function pos2(h0: u32, y: u32): u32 {
+  return (h0 + 2 * bLen) ^ (y & bMask);
+}
+
+/** Adds keys [from, to) to their three slots. */
+export function fuseAdd(from: u32, to: u32): void {
+  let kept = bKept;
+  let wrapped = bWrapped;
+  for (let i = <usize>from; i < <usize>to; i++) {
+    if (bSkip != 0 && load<u8>(bSkip + i) != 0) continue;
+    const x = load<u32>(bXs + (i << 2));
+    const y = keyY(i);
+    const h0 = pos0(x);
+    const h1 = pos1(h0, x, y);
+    const h2 = pos2(h0, y);
+    const c0 = <u32>load<u8>(bCnt + h0) + 4;
+    const c1 = (<u32>load<u8>(bCnt + h1) + 4) ^ 1;
+    const c2 = (<u32>load<u8>(bCnt + h2) + 4) ^ 2;
+    store<u8>(bCnt + h0, <u8>c0);
+    store<u8>(bCnt + h1, <u8>c1);
+    store<u8>(bCnt + h2, <u8>c2);
+    const k = <u32>i;
+    store<u32>(bXor + (<usize>h0 << 2), load<u32>(bXor + (<usize>h0 << 2)) ^ k);
+    store<u32>(bXor + (<usize>h1 << 2), load<u32>(bXor + (<usize>h1 << 2)) ^ k);
+    store<u32>(bXor + (<usize>h2 << 2), load<u32>(bXor + (<usize>h2 << 2)) ^ k);
+    wrapped = wrapped || c0 > 255 || c1 > 255 || c2 > 255;
+    kept++;
+  }
+  bKept = kept;
+  bWrapped = wrapped;
+}
+
+/** Keys added so far, or -1 when a slot's count wrapped (the attempt cannot succeed). */
+export function fuseKept(): i32 {
+  return bWrapped ? -1 : <i32>bKept;
+}
+
+// Every peel unlinks the key from all three of its slots, the peeled one included (its count drops to 0 and its
+// XOR to 0): no branch on which position the slot is, and a push that is a store plus an add, since which slots
+// are left with one key is a coin toss the processor cannot predict. The peeled key goes into the order as
+// (index << 2) | position, which is all assign needs. After a peel that took every key, every count is 0 again.
+/** Takes key i out of slot h (its position number there is `position`) and pushes h when one key is left
+ * there: the push is a store plus an add, since which slots are left with one key is a coin toss the processor
+ * cannot predict. */
+@inline function unlink(h: u32, i: u32, position: u32, w: usize): usize {
+  const k = ((<u32>load<u8>(bCnt + h) - 4) ^ position) & 0xff;
+  store<u8>(bCnt + h, <u8>k);
+  store<u32>(bXor + (<usize>h << 2), load<u32>(bXor + (<usize>h << 2)) ^ i);
+  store<u32>(bWork + (w << 2), h);
+  return w + <usize>(k >>> 2 == 1);
+}
+
+/** Peels from the slots [from, to) in order, following each peel's new single-key slots at once; returns the
+ * number of keys peeled so far. A slot is pushed once at most (when its count reaches 1), so the work stack
+ * needs one u32 per slot. The peeled key goes into the order as (index << 2) | position of its free slot, and
+ * that slot's count to 0, so after a peel that took every key every count is 0 again. */
+export function fusePeel(from: u32, to: u32): u32 {
+  let size = bSize;
+  for (let start = from; start < to; start++) {
+    if (<u32>load<u8>(bCnt + start) >>> 2 != 1) continue;
+    store<u32>(bWork, start);
+    let w: usize = 1;
+    while (w > 0) {
+      w--;
+      const h = load<u32>(bWork + (w << 2));
+      const c = <u32>load<u8>(bCnt + h);
+      if (c >>> 2 != 1) continue;
+      const i = load<u32>(bXor + (<usize>h << 2));
+      const found = c & 3;
+      store<u32>(bOrder + (<usize>size << 2), (i << 2) | found);
+      size++;
+      store<u8>(bCnt + h, 0);
+      const x = load<u32>(bXs + (<usize>i << 2));
+      const y = keyY(<usize>i);
+      const h0 = pos0(x);
+      const h1 = pos1(h0, x, y);
+      const h2 = pos2(h0, y);
+      // The two other slots in position order (as the JS reference unlinks them: the same pushes, same bytes).
+      const firstIsH0 = found != 0;
+      const secondIsH1 = found == 2;
+      w = unlink(select<u32>(h0, h1, firstIsH0), i, select<u32>(0, 1, firstIsH0), w);
+      w = unlink(select<u32>(h1, h2, secondIsH1), i, select<u32>(1, 2, secondIsH1), w);
+    }
+  }
+  bSize = size;
+  return size;
+}
+
+/** Sets the fingerprints of peeled keys [to, from) in reverse peeling order (from > to): each key's free slot
+ * (zero until now) makes its three XOR to its fingerprint. */
+export function fuseAssign(from: u32, to: u32): void {
+  for (let s = from; s > to; ) {
+    s--;
+    const e = load<u32>(bOrder + (<usize>s << 2));
+    const i = e >>> 2;
+    const position = e & 3;
+    const x = load<u32>(bXs + (<usize>i << 2));
+    const y = keyY(<usize>i);
+    const h0 = pos0(x);
+    const h1 = pos1(h0, x, y);
+    const h2 = pos2(h0, y);
+    const h = select<u32>(h0, select<u32>(h1, h2, position == 1), position == 0);
+    const f = x ^ y ^ <u32>load<u8>(bFp + h0) ^ <u32>load<u8>(bFp + h1) ^ <u32>load<u8>(bFp + h2);
+    store<u8>(bFp + h, <u8>f);
+  }
+}
+
+/** Lane B of the n padded records of width w at `records`, written as u32 to `out` (the encoder's filter input;
+ * src/blob/hash.ts recordHashB is the same function in JavaScript). */
+export function fuseLaneB(records: usize, w: u32, n: u32, out: usize): void {
+  for (let j: usize = 0; j < <usize>n; j++) {
+    const rec = records + j * <usize>w;
+    store<u32>(out + (j << 2), laneB(rec, <u32>load<u8>(rec)));
+  }
+}
+
+/** How many of `sample` pseudo-random hash pairs (the fixed sequence of sampleHits in src/blob/filter.ts) the
+ * filter of the last fuseBegin lets through, its fingerprints at `fp`: the false-positive rate in the header. */
+export function fuseSample(fp: usize, sample: u32): u32 {
+  let s: u32 = 0x2545f491;
+  let hits: u32 = 0;
+  for (let i: u32 = 0; i < sample; i++) {
+    s += 0x6d2b79f5;
+    const x = fmix32(s);
+    const b = fmix32(s ^ 0x5bd1e995);
+    const y = fmix32(b ^ bSeed);
+    const h0 = pos0(x);
+    const f = load<u8>(fp + h0) ^ load<u8>(fp + pos1(h0, x, y)) ^ load<u8>(fp + pos2(h0, y));
+    hits += <u32>(f == <u8>(x ^ y));
+  }
+  return hits;
+}

@@ -1,6 +1,7 @@
 // Micro-benchmark of the blob layout: encode, load and lookup at 1e6 and 1e7 random serials of 1..20 octets.
-// Compares the directory search of format version 1 with a plain binary search over the same records (same WASM
-// record compare), the plain-JS reference search, and a JS Set of hex strings.
+// Compares the directory search (format version 2, the filter in front of it) with a plain binary search over the
+// same records (same WASM record compare), the plain-JS reference search, and a JS Set of hex strings; then
+// absent and present keys apart, against the same keys in a version 1 blob (no filter).
 //
 //   npx tsx bench/lookup-micro.ts [--sizes 1000000,10000000] [--probes 1000000]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -165,5 +166,17 @@ for (const n of sizes) {
   const set = new Set<string>();
   for (let i = 0; i < n; i++) set.add(hexOf(all.bytes.subarray(all.offsets[i]!, all.offsets[i + 1]!)));
   report(`  JS Set<string> (hex per lookup):      ${fmt(perLookup('js-set', (k) => set.has(hexOf(k)), probes, expect))}`);
+
+  // Absent and present apart: the filter answers absent keys from a section small enough to stay in cache.
+  const present = probes.filter((p) => index.has(p));
+  const absent = probes.filter((p) => !index.has(p));
+  const v1Blob = encodeBlob(keys, meta, { version: 1 });
+  const v1 = RevocationIndex.fromBytes(v1Blob);
+  report(`blob v2 ${blob.length} bytes vs v1 ${v1Blob.length} bytes (+${fmt((100 * blob.length) / v1Blob.length - 100, 1)}%)`);
+  report(`ns/lookup, ${absent.length} absent and ${present.length} present probes, best of 3:`);
+  report(`  v2 (filter) absent:  ${fmt(perLookup('v2-absent', (k) => index.has(k), absent, 0))}`);
+  report(`  v1 (no filter) absent: ${fmt(perLookup('v1-absent', (k) => v1.has(k), absent, 0))}`);
+  report(`  v2 (filter) present: ${fmt(perLookup('v2-present', (k) => index.has(k), present, present.length))}`);
+  report(`  v1 (no filter) present: ${fmt(perLookup('v1-present', (k) => v1.has(k), present, present.length))}`);
   rmSync(file);
 }

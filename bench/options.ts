@@ -15,9 +15,17 @@ export interface BenchOptions {
   requests: number;
   /** Skip pkijs at a size whose estimated run time exceeds this, seconds. */
   pkijsBudgetSeconds: number;
+  /** `--only`: the sections to run (the artefacts always run: the others read them); undefined = all. */
+  only?: ReadonlySet<Section>;
 }
 
-export const USAGE = `usage: npm run bench -- [--sizes 1e4,1e5,1e6[,1e7]] [--quick] [--out DIR] [--cache DIR] [--repeats N]`;
+export const SECTIONS = ['preprocess', 'cold-load', 'lookup', 'handler', 'revalidation', 'ocsp', 'delta', 'deployed'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Whether a section is to run. */
+export const runs = (opts: Pick<BenchOptions, 'only'>, section: Section): boolean => !opts.only || opts.only.has(section);
+
+export const USAGE = `usage: npm run bench -- [--sizes 1e4,1e5,1e6[,1e7]] [--quick] [--out DIR] [--cache DIR] [--repeats N] [--only ${SECTIONS.join(',')}]`;
 
 export function parseOptions(argv: readonly string[], cwd: string): BenchOptions {
   let sizes: number[] | undefined;
@@ -25,6 +33,7 @@ export function parseOptions(argv: readonly string[], cwd: string): BenchOptions
   let outDir = `${cwd}/bench/results`;
   let cacheDir = `${cwd}/bench/.cache`;
   let repeats: number | undefined;
+  let only: Set<Section> | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -50,6 +59,17 @@ export function parseOptions(argv: readonly string[], cwd: string): BenchOptions
         repeats = Number(value());
         if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError('--repeats must be a positive integer');
         break;
+      case '--only':
+        only = new Set(
+          value()
+            .split(',')
+            .map((v) => {
+              const name = v.trim() as Section;
+              if (!SECTIONS.includes(name)) throw new UsageError(`--only: unknown section "${v}" (sections: ${SECTIONS.join(', ')})`);
+              return name;
+            }),
+        );
+        break;
       case '--help':
       case '-h':
         throw new UsageError(USAGE);
@@ -66,6 +86,7 @@ export function parseOptions(argv: readonly string[], cwd: string): BenchOptions
     lookupSeconds: quick ? 0.05 : 0.6,
     requests: quick ? 300 : 5_000,
     pkijsBudgetSeconds: quick ? 5 : 20,
+    ...(only && { only }),
   };
 }
 

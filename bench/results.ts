@@ -13,7 +13,7 @@ export interface ProcessRun {
 export interface PreprocessRow {
   entries: number;
   alg: CaAlg;
-  method: 'this project' | 'pkijs' | 'openssl';
+  method: 'this project' | 'this project, v1 blob (no filter)' | 'pkijs' | 'openssl';
   runs: ProcessRun[];
   medianWallMs: number | null;
   medianPeakRssBytes: number | null;
@@ -29,6 +29,8 @@ export interface ArtefactRow {
   jsonBytes: number;
   recordWidth: number;
   revoked: number;
+  /** The same keys as a version 1 blob (no filter), from the lookup task: the filter's share of the size. */
+  blobV1Bytes?: number;
 }
 
 export interface ColdLoadRow {
@@ -46,7 +48,18 @@ export type LookupMethod =
   | 'WASM plain binary search'
   | 'JS Set<string>'
   | 'JS binary search over the blob'
-  | 'memory floor (dependent random load)';
+  | 'memory floor (dependent random load)'
+  // Issue #17: absent and present keys apart, the version 1 blob (no filter) as "today's has()", the Set with the
+  // key's text made per lookup, and a floor that stays in L2.
+  | 'WASM index, absent keys'
+  | 'WASM index, present keys'
+  | 'WASM index v1 (no filter), absent keys'
+  | 'WASM index v1 (no filter), present keys'
+  | 'JS Set<string>, absent keys (pre-built strings)'
+  | 'JS Set<string>, present keys (pre-built strings)'
+  | 'JS Set<string>, absent keys (string made per lookup)'
+  | 'JS Set<string>, present keys (string made per lookup)'
+  | 'L2-resident floor (dependent random load)';
 
 export interface LookupRow {
   entries: number;
@@ -61,7 +74,13 @@ export interface LookupRow {
 
 export interface HandlerRow {
   entries: number;
-  method: 'this project (handler)' | 'reference (X509Certificate + Set)';
+  method:
+    | 'this project (handler)'
+    | 'reference (X509Certificate + Set)'
+    // Issue #15: the same handler without and with a 10,000-entry denylist, requests interleaved.
+    | 'this project (handler), interleaved, no denylist'
+    | 'this project (handler), interleaved, 10,000-entry denylist'
+    | 'this project (handler), interleaved, 10,000-entry denylist without fingerprints';
   requests: number;
   p50Us: number;
   p99Us: number;
@@ -124,6 +143,12 @@ export interface BenchResults {
   ocsp?: import('./tasks/ocsp.js').OcspBenchRow[];
   /** Issue #11's "as deployed" section. */
   deployed?: DeployedResults;
+  /** Issue #17: lookups of absent and present keys apart, v1 blob (no filter), Set variants, the L2 floor. */
+  lookupSplit?: LookupRow[];
+  /** Issue #15: the warm handler without and with a 10,000-entry denylist, requests interleaved. */
+  denylist?: HandlerRow[];
+  /** The target lines of issues #17 and #15 (apart from issue #5's `targets`). */
+  issueTargets?: TargetLine[];
   table: TableRow[];
   targets: TargetLine[];
   notes: string[];

@@ -6,6 +6,11 @@
  * depends on the previous load and the hardware prefetcher cannot guess it.
  */
 const LINE_WORDS = 16; // 64-byte lines of u32
+/**
+ * The L2-resident floor's buffer: 256 KiB, past every current L1 data cache and inside every L2 of the last
+ * decade's server cores (512 KiB to 2 MiB). What one dependent load costs once its line is cached.
+ */
+export const L2_FLOOR_BYTES = 256 * 1024;
 
 export interface FloorChain {
   words: Uint32Array;

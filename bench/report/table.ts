@@ -23,6 +23,9 @@ export function tableRows(r: Omit<BenchResults, 'table' | 'targets'>): TableRow[
   }
   for (const a of r.artefact) {
     add({ section: 'artefact', entries: a.entries, what: 'size on disk', ours: a.blobBytes, alternative: 'JSON cache of hex serials', theirs: a.jsonBytes, unit: 'bytes' });
+    if (a.blobV1Bytes !== undefined) {
+      add({ section: 'artefact', entries: a.entries, what: 'size on disk (v2, with the filter)', ours: a.blobBytes, alternative: 'v1 blob (no filter)', theirs: a.blobV1Bytes, unit: 'bytes' });
+    }
   }
   for (const c of r.coldLoad.filter((x) => x.method === 'blob -> WASM index')) {
     const alt = r.coldLoad.find((x) => x.entries === c.entries && x.method === 'JSON.parse + Set');
@@ -41,8 +44,42 @@ export function tableRows(r: Omit<BenchResults, 'table' | 'targets'>): TableRow[
       add({ section: 'lookup', entries: l.entries, what: 'ns per lookup (WASM directory index)', ours: l.nsPerOp, alternative: m, theirs: alt?.nsPerOp ?? null, unit: 'ns' });
     }
   }
+  // Issue #17: absent and present keys apart (the filter answers the absent ones alone).
+  const split: [LookupMethod, string, LookupMethod[]][] = [
+    ['WASM index, absent keys', 'ns per lookup, absent keys (WASM index v2)', [
+      'JS Set<string>, absent keys (pre-built strings)',
+      'JS Set<string>, absent keys (string made per lookup)',
+      'WASM index v1 (no filter), absent keys',
+      'memory floor (dependent random load)',
+      'L2-resident floor (dependent random load)',
+    ]],
+    ['WASM index, present keys', 'ns per lookup, present keys (WASM index v2)', [
+      'WASM index v1 (no filter), present keys',
+      'JS Set<string>, present keys (pre-built strings)',
+      'JS Set<string>, present keys (string made per lookup)',
+      'memory floor (dependent random load)',
+      'L2-resident floor (dependent random load)',
+    ]],
+  ];
+  const lookupSplit = r.lookupSplit ?? [];
+  for (const [method, what, against] of split) {
+    for (const l of lookupSplit.filter((x) => x.method === method)) {
+      for (const m of against) {
+        const alt = [...lookupSplit, ...r.lookup].find((x) => x.entries === l.entries && x.method === m);
+        add({ section: 'lookup, absent/present', entries: l.entries, what, ours: l.nsPerOp, alternative: m, theirs: alt?.nsPerOp ?? null, unit: 'ns' });
+      }
+    }
+  }
+  const denylist = r.denylist ?? [];
+  for (const h of denylist.filter((x) => x.method.includes('10,000-entry denylist'))) {
+    const alt = denylist.find((x) => x.entries === h.entries && x.method === 'this project (handler), interleaved, no denylist');
+    const what = h.method.replace('this project (handler), interleaved, ', '');
+    for (const q of ['p50', 'p99'] as const) {
+      add({ section: 'warm handler', entries: h.entries, what: `${q} per request, ${what}`, ours: h[`${q}Us`], alternative: 'no denylist (interleaved)', theirs: alt?.[`${q}Us`] ?? null, unit: 'us' });
+    }
+  }
   for (const h of r.handler.filter((x) => x.method === 'this project (handler)')) {
-    const alt = r.handler.find((x) => x.entries === h.entries && x.method !== h.method);
+    const alt = r.handler.find((x) => x.entries === h.entries && x.method === 'reference (X509Certificate + Set)');
     add({ section: 'warm handler', entries: h.entries, what: 'p50 per request', ours: h.p50Us, alternative: alt?.method ?? 'reference', theirs: alt?.p50Us ?? null, unit: 'us' });
     add({ section: 'warm handler', entries: h.entries, what: 'p99 per request', ours: h.p99Us, alternative: alt?.method ?? 'reference', theirs: alt?.p99Us ?? null, unit: 'us' });
   }

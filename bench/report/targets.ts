@@ -1,5 +1,5 @@
-import type { BenchResults, TargetLine } from '../results.js';
-import { fmtBytes, sig } from './format.js';
+import type { BenchResults, LookupMethod, TargetLine } from '../results.js';
+import { fmtBytes, fmtEntries, sig } from './format.js';
 
 /**
  * The targets of issue #5, judged on this run's figures. A target whose size was not measured in this run is
@@ -59,6 +59,89 @@ export function judgeTargets(r: Pick<BenchResults, 'lookup' | 'coldLoad' | 'prep
       measured: rss === null ? 'peak RSS not available' : `${fmtBytes(rss)} (${sig(rss / 1e6)} MB)`,
       // MB read as MiB (RSS is counted in KiB pages): 256 * 2^20 bytes.
       pass: rss === null ? null : rss <= 256 * 2 ** 20,
+    });
+  }
+  return lines;
+}
+
+/** The target lines of issues #17 (the filter) and #15 (the denylist), apart from issue #5's. */
+export function judgeIssueTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess' | 'artefact' | 'denylist'>): TargetLine[] {
+  return [...filterTargets(r), ...denylistTargets(r)];
+}
+
+/** Issue #15: a 10,000-entry denylist adds <= 1 us per request at p50 (the interleaved pair, every size run). */
+export function denylistTargets(r: Pick<BenchResults, 'denylist'>): TargetLine[] {
+  const lines: TargetLine[] = [];
+  const rows = r.denylist ?? [];
+  for (const d of rows.filter((h) => h.method.includes('10,000-entry denylist'))) {
+    const plain = rows.find((h) => h.entries === d.entries && h.method === 'this project (handler), interleaved, no denylist');
+    if (!plain) continue;
+    const added = d.p50Us - plain.p50Us;
+    lines.push({
+      target: `#15 a ${d.method.replace('this project (handler), interleaved, ', '')} adds <= 1 us per request at p50 (handler at ${fmtEntries(d.entries)} entries)`,
+      measured: `${added >= 0 ? '+' : ''}${sig(added)} us (${sig(d.p50Us)} us vs ${sig(plain.p50Us)} us, ${d.requests} requests each, interleaved)`,
+      pass: added <= 1,
+    });
+  }
+  return lines;
+}
+
+const sizeLabel = (entries: number): string => entries.toExponential(0).replace('+', '');
+
+/** Issue #17's acceptance lines: the filter in front of the index, judged on this run's figures. */
+export function filterTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess' | 'artefact'>): TargetLine[] {
+  const lines: TargetLine[] = [];
+  const ns = (entries: number, method: LookupMethod): number | undefined =>
+    r.lookupSplit?.find((l) => l.entries === entries && l.method === method)?.nsPerOp;
+  for (const [entries, limit] of [[1e6, 100], [1e7, 250]] as const) {
+    const at = sizeLabel(entries);
+    const absent = ns(entries, 'WASM index, absent keys');
+    const setAbsent = ns(entries, 'JS Set<string>, absent keys (pre-built strings)');
+    const present = ns(entries, 'WASM index, present keys');
+    const v1Present = ns(entries, 'WASM index v1 (no filter), present keys');
+    const limitLine = `#17 absent keys <= ${limit} ns at ${at} entries`;
+    const setLine = `#17 absent keys <= 0.5x the JS Set (pre-built strings, same keys) at ${at} entries`;
+    const presentLine = `#17 present keys <= 1.15x today's has() (v1 blob, same keys, same run) at ${at} entries`;
+    if (absent === undefined) {
+      for (const t of [limitLine, setLine, presentLine]) lines.push({ target: t, measured: `not measured (${at} entries not in --sizes)`, pass: null });
+      continue;
+    }
+    lines.push({ target: limitLine, measured: `${sig(absent)} ns`, pass: absent <= limit });
+    lines.push({
+      target: setLine,
+      measured: setAbsent === undefined ? 'JS Set not measured' : `${sig(absent / setAbsent)}x (${sig(absent)} ns vs ${sig(setAbsent)} ns)`,
+      pass: setAbsent === undefined ? null : absent <= 0.5 * setAbsent,
+    });
+    lines.push({
+      target: presentLine,
+      measured:
+        present === undefined || v1Present === undefined
+          ? 'not measured'
+          : `${sig(present / v1Present)}x (${sig(present)} ns vs ${sig(v1Present)} ns)`,
+      pass: present === undefined || v1Present === undefined ? null : present <= 1.15 * v1Present,
+    });
+  }
+  for (const a of r.artefact) {
+    if (a.blobV1Bytes === undefined) continue;
+    const growth = a.blobBytes / a.blobV1Bytes - 1;
+    lines.push({
+      target: `#17 blob grows by <= 10% with the filter at ${fmtEntries(a.entries)} entries`,
+      measured: `+${sig(100 * growth)}% (${fmtBytes(a.blobBytes)} vs ${fmtBytes(a.blobV1Bytes)})`,
+      pass: growth <= 0.1,
+    });
+  }
+  const ours = r.preprocess.find((x) => x.entries === 1e6 && x.alg === 'ec-p256' && x.method === 'this project');
+  const v1 = r.preprocess.find((x) => x.entries === 1e6 && x.alg === 'ec-p256' && x.method === 'this project, v1 blob (no filter)');
+  const ppLine = '#17 preprocess at 1e6 entries (ec-p256) grows by <= 15% with the filter (process wall time, same run)';
+  if (!ours?.medianWallMs || !v1?.medianWallMs) {
+    lines.push({ target: ppLine, measured: 'not measured (1e6 entries not in --sizes)', pass: null });
+  } else {
+    const growth = ours.medianWallMs / v1.medianWallMs - 1;
+    const op = ours.medianOpMs && v1.medianOpMs ? `; in-process work +${sig(100 * (ours.medianOpMs / v1.medianOpMs - 1))}%` : '';
+    lines.push({
+      target: ppLine,
+      measured: `+${sig(100 * growth)}% (${sig(ours.medianWallMs)} ms vs ${sig(v1.medianWallMs)} ms${op})`,
+      pass: growth <= 0.15,
     });
   }
   return lines;

@@ -15,8 +15,8 @@ import {
   type BlobMeta,
   type Sections,
 } from './header.js';
-import { FINGERPRINT_BITS, FP_SAMPLE, buildFilter, fuseParams } from './filter.js';
-import { bucketHash, dirBitsFor, recordHashA, recordHashB } from './hash.js';
+import { FINGERPRINT_BITS, FP_SAMPLE, buildFilterFrom, fuseParams } from './filter.js';
+import { bucketHash, dirBitsFor, recordHashA } from './hash.js';
 
 export interface EncodeOptions {
   /** The format version to write: 2 (the default, with the filter) or 1 (for the bench's comparison and tests). */
@@ -152,19 +152,14 @@ function writeFilter(
   hashOf: Uint32Array,
   count: number,
 ): void {
-  const bs = new Uint32Array(count);
-  laneBOfRecords(recs, words, bs);
-  const built = buildFilter(hashOf.subarray(0, count), bs, out.subarray(at, at + length));
+  const records = new Uint8Array(recs.buffer, recs.byteOffset, count * words * 4);
+  const built = buildFilterFrom(hashOf.subarray(0, count), { records, width: words * 4 }, out.subarray(at, at + length));
   writeField(view, 'filterSeed', built.seed);
   writeField(view, 'filterSegmentLength', built.params.segmentLength);
   writeField(view, 'filterSegmentCount', built.params.segmentCount);
   writeField(view, 'filterFingerprintBits', FINGERPRINT_BITS);
   writeField(view, 'filterSampleSize', FP_SAMPLE);
   writeField(view, 'filterSampleHits', built.sampleHits);
-}
-
-function laneBOfRecords(recs: Uint32Array, words: number, bs: Uint32Array): void {
-  for (let j = 0; j < bs.length; j++) bs[j] = recordHashB(recs, j * words);
 }
 
 // Each loop below is its own small function: V8 optimises a hot loop on its own, where one long function with

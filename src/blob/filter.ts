@@ -1,4 +1,5 @@
 import { CrlAuthorizerError } from '../errors.js';
+import { instantiate, reserve } from '../wasm/kernel.js';
 import { fmix32, mulhi32 } from './hash.js';
 
 /**
@@ -64,16 +65,102 @@ export interface BuiltFilter {
   sampleHits: number;
 }
 
+/** Keys (or slots) per WASM call: V8 swaps optimised code in only between calls. */
+const WINDOW = 1 << 16;
+/** The peeling order packs (key index << 2) | position into a u32. */
+const MAX_FILTER_KEYS = 2 ** 30;
+
+/** Where the lane B values come from: given, or hashed from the padded records (the encoder's case). */
+export type LaneB = { values: Uint32Array } | { records: Uint8Array; width: number };
+/** Bytes of records copied into the instance per lane B call: a window that stays in L2 and is reused. */
+const RECORD_WINDOW = 1 << 16;
+
+/** buildFilter with the lanes in hand (tests, the bench): see buildFilterFrom. */
+export function buildFilter(xs: Uint32Array, bs: Uint32Array, fingerprints: Uint8Array): BuiltFilter {
+  return buildFilterFrom(xs, { values: bs }, fingerprints);
+}
+
+/**
+ * Fills `fingerprints` (params.arrayLength bytes, zero) with the filter of the n keys whose lane A values are
+ * xs[0..n) and whose lane B values `laneB` gives, or hashes (recordHashB) from the n padded records it holds: the
+ * records pass through a small window of the instance, so their lane B values are computed in WebAssembly and
+ * land where the construction reads them, with no array of their own to fill and copy. The
+ * construction of buildFilterReference, step for step (same seeds, same peeling order, same bytes), in a fresh
+ * WebAssembly instance that is garbage once this returns.
+ *
+ * Why it is shaped so: on this machine (and on Lambda, also a Firecracker VM) the first touch of fresh memory
+ * costs about 3.5 ms per MB, as much as the construction's arithmetic at 10^6 keys. So the instance holds only
+ * what the construction needs: 12 bytes per key (the lanes and the peeling order) and 5 per slot (counts, XOR of
+ * key indexes); the counts, all zero again after a full peel, then hold the fingerprints; the work stack is
+ * reserved at 4 bytes per slot but only its first pages are written.
+ */
+export function buildFilterFrom(xs: Uint32Array, laneB: LaneB, fingerprints: Uint8Array): BuiltFilter {
+  const n = xs.length;
+  const params = fuseParams(n);
+  const cap = params.arrayLength;
+  const lanes = 'values' in laneB ? laneB.values.length : laneB.records.length / laneB.width;
+  if (fingerprints.length !== cap || n >= MAX_FILTER_KEYS || lanes !== n) {
+    throw new CrlAuthorizerError('internal', `filter: ${fingerprints.length} bytes given for ${cap}, ${lanes} lane B values for ${n} keys`);
+  }
+  const k = instantiate();
+  // The u32 arrays first (4-aligned from the 64-aligned base), then the counts; the work stack and the rarely
+  // needed array of keys left out go last, so their pages stay untouched unless used.
+  const xsAt = 0;
+  const bsAt = 4 * n;
+  const orderAt = 8 * n;
+  const xorAt = 12 * n;
+  const cntAt = xorAt + 4 * cap;
+  const skipAt = cntAt + cap;
+  const windowAt = Math.ceil((skipAt + n) / 8) * 8;
+  const workAt = windowAt + RECORD_WINDOW;
+  const base = reserve(k, workAt + 4 * (cap + 1));
+  const mem = k.memory.buffer;
+  new Uint32Array(mem, base + xsAt, n).set(xs);
+  const bs = new Uint32Array(mem, base + bsAt, n);
+  if ('values' in laneB) bs.set(laneB.values);
+  else {
+    const { records, width } = laneB;
+    const per = Math.max(1, Math.floor(RECORD_WINDOW / width));
+    const window = new Uint8Array(mem, base + windowAt, per * width);
+    for (let j = 0; j < n; j += per) {
+      const m = Math.min(per, n - j);
+      window.set(records.subarray(j * width, (j + m) * width));
+      k.fuseLaneB(base + windowAt, width, m, base + bsAt + 4 * j);
+    }
+  }
+  let skip = 0;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const seed = attemptSeed(attempt);
+    if (attempt === DUPLICATE_CHECK_AFTER) {
+      new Uint8Array(mem, base + skipAt, n).set(collidingPairs(xs, bs));
+      skip = base + skipAt;
+    }
+    const cnt = base + cntAt;
+    k.fuseBegin(base + xsAt, base + bsAt, skip, cnt, base + xorAt, base + orderAt, base + workAt, cnt, seed, params.segmentLength, params.segmentCount);
+    for (let i = 0; i < n; i += WINDOW) k.fuseAdd(i, Math.min(n, i + WINDOW));
+    const kept = k.fuseKept();
+    if (kept < 0) continue;
+    let peeled = 0;
+    for (let s = 0; s < cap; s += WINDOW) peeled = k.fusePeel(s, Math.min(cap, s + WINDOW));
+    if (peeled !== kept) continue;
+    for (let s = peeled; s > 0; s -= WINDOW) k.fuseAssign(s, Math.max(0, s - WINDOW));
+    fingerprints.set(new Uint8Array(mem, cnt, cap));
+    return { params, seed, sampleHits: k.fuseSample(cnt, FP_SAMPLE) };
+  }
+  throw new CrlAuthorizerError('internal', `filter: no seed of ${MAX_ATTEMPTS} built a filter for ${n} keys`);
+}
+
 /**
  * Fills `fingerprints` (params.arrayLength bytes, zero) with the filter of the n keys whose lane A values are
  * xs[0..n) and lane B values bs[0..n). Keys in order of x keep the construction's writes local: the encoder's
  * records are grouped by the top bits of x already, which is why it passes them in record order.
  *
  * Memory: 5 bytes per slot (a u8 count and a u32 XOR of key indexes) and 4 bytes per key for the peeling order.
- * The three loops compute positions inline (no helper call, no array for them): at 10^6 keys that took this
+ * The reference construction in JavaScript: buildFilter() runs the same steps in WebAssembly and must give the
+ * same bytes (test/lookup/filter.test.ts checks both). The three loops compute positions inline (no helper call, no array for them): at 10^6 keys that took this
  * function from about 250-300 ms to about 130 ms here, against a shared position helper.
  */
-export function buildFilter(xs: Uint32Array, bs: Uint32Array, fingerprints: Uint8Array): BuiltFilter {
+export function buildFilterReference(xs: Uint32Array, bs: Uint32Array, fingerprints: Uint8Array): BuiltFilter {
   const n = xs.length;
   const params = fuseParams(n);
   if (fingerprints.length !== params.arrayLength || bs.length !== n) {

@@ -40,7 +40,40 @@ export function summaryOf(path: string, size: number, header: BlobHeader, at: Da
     overflow: header.overflowCount,
     bytes: size,
     crlSha256: meta.crlSha256,
+    filter: filterOf(header),
   };
+}
+
+/**
+ * The version 2 filter as the header states it (docs/blob-format.md), or null for a version 1 blob. Bits per key
+ * count the records the filter covers (overflow keys skip it); the false-positive rate is the one the encoder
+ * measured on its fixed sample of hash pairs when it built the filter, not recomputed here.
+ */
+export function filterOf(header: BlobHeader) {
+  const f = header.filter;
+  if (f === undefined) return null;
+  return {
+    kind: `binary fuse ${f.fingerprintBits}`,
+    fingerprintBits: f.fingerprintBits,
+    bytes: f.arrayLength,
+    bitsPerKey: header.count === 0 ? null : (8 * f.arrayLength) / header.count,
+    seed: f.seed,
+    segmentLength: f.segmentLength,
+    segmentCount: f.segmentCount,
+    sampleSize: f.sampleSize,
+    sampleHits: f.sampleHits,
+    falsePositiveRate: f.sampleSize === 0 ? null : f.sampleHits / f.sampleSize,
+  };
+}
+
+export function filterText(f: ReturnType<typeof filterOf>): string {
+  if (f === null) return 'no filter (v1)';
+  const bits = f.bitsPerKey === null ? 'no keys' : `${f.bitsPerKey.toFixed(2)} bits per key`;
+  const rate = f.falsePositiveRate === null ? 'not measured' : `${(100 * f.falsePositiveRate).toFixed(3)}% (${f.sampleHits} of ${f.sampleSize} sampled)`;
+  return (
+    `${f.kind}, ${f.fingerprintBits}-bit fingerprints, ${bits} (${f.bytes} bytes), seed 0x${f.seed.toString(16).padStart(8, '0')}; ` +
+    `false positives measured at build ${rate}`
+  );
 }
 
 export function scopeText(scope: BlobHeader['meta']['scope']): string {
@@ -67,6 +100,7 @@ function describe(s: ReturnType<typeof summaryOf>, header: BlobHeader): string {
     `CRL number:    ${s.crlNumber ?? '(none)'}`,
     `revoked:       ${s.revoked} serials (${s.entries} entries in the CRL)`,
     `record width:  ${s.recordWidth} bytes (${s.overflow} in overflow)`,
+    `filter:        ${filterText(s.filter)}`,
     `source sha256: ${s.crlSha256}`,
   ].join('\n');
 }

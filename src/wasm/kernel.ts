@@ -40,6 +40,25 @@ export interface KernelExports {
   probe(keyPtr: number, keyLen: number): number;
   has(keyPtr: number, keyLen: number): number;
   hasPlain(base: number, width: number, count: number, keyPtr: number, keyLen: number): number;
+  fuseBegin(
+    xs: number,
+    bs: number,
+    skip: number,
+    cnt: number,
+    xor: number,
+    order: number,
+    work: number,
+    fp: number,
+    seed: number,
+    segmentLength: number,
+    segmentCount: number,
+  ): void;
+  fuseAdd(from: number, to: number): void;
+  fuseKept(): number;
+  fusePeel(from: number, to: number): number;
+  fuseAssign(from: number, to: number): void;
+  fuseLaneB(records: number, width: number, count: number, out: number): void;
+  fuseSample(fp: number, sample: number): number;
 }
 
 const PAGE = 65536;

@@ -135,6 +135,18 @@ describe('matching', () => {
     expect(hit([{ subject: 'CN=Payments-Client+OU=ops,O=Example Corp,C=US' }], other)).toBeUndefined();
   });
 
+  it('entries sharing a serial: only the one naming this issuer matches, an expired one yields to a live one', () => {
+    const kid = Buffer.from(leaf.authorityKeyId!).toString('hex');
+    const wrongIssuer = { serial: '0A1B2C', issuer: 'CN=Issuing CA 2,O=Example Corp,C=US', reason: 'other CA' };
+    const wrongKey = { serial: '0A1B2C', issuerKeyId: 'ff'.repeat(20), reason: 'other key' };
+    expect(hit([wrongIssuer, wrongKey])).toBeUndefined();
+    expect(hit([wrongIssuer, wrongKey, { serial: '0A1B2C', issuer: 'CN=Issuing CA 1,O=Example Corp,C=US', reason: 'this CA' }])?.reason).toBe('this CA');
+    const expiredById = { serial: '0A1B2C', issuerKeyId: kid, reason: 'by id', expires: '2026-12-01T00:00:00Z' };
+    const liveByName = { serial: '0A1B2C', issuer: 'CN=Issuing CA 1,O=Example Corp,C=US', reason: 'by name' };
+    expect(hit([liveByName, expiredById])?.reason).toBe('by name');
+    expect(hit([liveByName, { ...expiredById, expires: undefined }])?.reason).toBe('by id');
+  });
+
   it('an entry stops matching at its expiry; a live duplicate still matches', () => {
     const expiring = { subject: 'CN=other', expires: '2026-12-02T00:00:00Z' };
     expect(hit([expiring], other, new Date('2026-12-01T23:59:59Z'))).toBeDefined();
