@@ -13,6 +13,10 @@ export interface DeployedSteadyRow {
   getsPer10s: number;
   /** From the new blob's PUT completing to the first decision that used it; null when none did. */
   newBlobDelayMs: number | null;
+  /** p99 of the CPU time a request used (user + system): the authorizer's own cost, without waits. */
+  p99CpuUs?: number;
+  /** The slowest 1% by cause: preempted (involuntary context switch during it), a GC pause in it, neither. */
+  slowest1pc?: { requests: number; preempted: number; gc: number; neither: number };
 }
 
 export interface DeployedColdRow {

@@ -384,7 +384,11 @@ async function deployed(ctx: Context): Promise<void> {
     ctx.results.notes.push(
       `as deployed, ${row.mode}: ${row.decisions} decisions in ${row.seconds.toFixed(1)} s, p50 ${row.p50Us.toFixed(0)} µs, ` +
         `p99 ${row.p99Us.toFixed(0)} µs, p99.9 ${row.p999Us.toFixed(0)} µs, max ${row.maxUs.toFixed(0)} µs, ` +
-        `${row.s3RequestsPer1000.toFixed(1)} S3 requests per 1,000 decisions, new blob used after ${row.newBlobDelayMs ?? 'never'} ms`,
+        `${row.s3RequestsPer1000.toFixed(1)} S3 requests per 1,000 decisions, new blob used after ${row.newBlobDelayMs ?? 'never'} ms` +
+        (row.slowest1pc
+          ? `; CPU p99 ${row.p99CpuUs!.toFixed(0)} µs; slowest 1%: ${row.slowest1pc.preempted} of ${row.slowest1pc.requests} ` +
+            `preempted by the kernel, ${row.slowest1pc.gc} in a GC pause`
+          : ''),
     );
   }
   for (const row of coldRows) {

@@ -333,6 +333,8 @@ export class CrlAuthorizer extends Construct {
   private buildAuthorizer(props: CrlAuthorizerProps) {
     return bundledFunction(this, 'Authorizer', {
       handler: 'authorizer',
+      // The ESM entry: INIT awaits the blob load (bounded by INIT_DEADLINE_MS), so provisioned concurrency works.
+      entry: 'lambda',
       description: 'crl-authorizer: checks API Gateway mTLS client certificates against verified CRLs',
       memorySize: props.authorizerMemorySize ?? this.sizing.authorizerMemoryMb,
       // API Gateway gives an authorizer at most 10 s; store calls and the blob load have their own, shorter budgets.

@@ -13,6 +13,11 @@ export const BASIC_EXECUTION_POLICY =
 export interface BundledFunctionOptions {
   /** The folder under src/ whose index exports `handler`: `preprocessor`, `authorizer`, ... */
   readonly handler: string;
+  /**
+   * The module in that folder to bundle, without extension; `index` unless given. The authorizer names `lambda`,
+   * its ESM entry whose top-level await makes INIT include the blob load (src/authorizer/lambda.ts).
+   */
+  readonly entry?: string;
   readonly description: string;
   readonly memorySize: number;
   readonly timeout: Duration;
@@ -36,7 +41,7 @@ export interface BundledFunction {
 export function bundledFunction(scope: Construct, id: string, o: BundledFunctionOptions): BundledFunction {
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: o.logRetention });
   const fn = new NodejsFunction(scope, id, {
-    entry: handlerEntry(o.handler),
+    entry: handlerEntry(o.handler, o.entry),
     handler: 'handler',
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
@@ -88,8 +93,8 @@ const BUNDLING = {
 };
 
 /** The handler source: `.ts` in the repository, `.js` in the published package (both beside this file's parent). */
-function handlerEntry(handler: string): string {
-  const candidates = ['index.ts', 'index.js'].map((f) =>
+function handlerEntry(handler: string, entry = 'index'): string {
+  const candidates = [`${entry}.ts`, `${entry}.js`].map((f) =>
     fileURLToPath(new URL(`../src/${handler}/${f}`, import.meta.url)),
   );
   const found = candidates.find((c) => existsSync(c));

@@ -37,11 +37,22 @@ const CONTAINER = `
 const args = JSON.parse(process.env.BENCH_CONTAINER);
 const { handler } = await import(args.bundle);
 const events = args.events;
-const out = { latUs: [], firstNewAt: null, codes: {}, firstAt: 0, firstCode: '' };
+const out = { latUs: [], cpuUs: [], preempted: [], gcs: [], startedAt: [], firstNewAt: null, codes: {}, firstAt: 0, firstCode: '' };
+// Why a request is slow: the CPU it used (process.cpuUsage), whether the kernel took the CPU away during it
+// (involuntary context switches, getrusage), and the GC pauses (perf_hooks) that overlap it.
+const { PerformanceObserver } = await import('node:perf_hooks');
+new PerformanceObserver((l) => { for (const e of l.getEntries()) out.gcs.push([e.startTime, e.duration]); }).observe({ entryTypes: ['gc'] });
 const ask = async (i) => {
+  const ivcs = process.resourceUsage().involuntaryContextSwitches;
+  const cpu = process.cpuUsage();
   const t = performance.now();
   const r = await handler(events[i % events.length]);
-  out.latUs.push((performance.now() - t) * 1000);
+  const wall = (performance.now() - t) * 1000;
+  const used = process.cpuUsage(cpu);
+  out.latUs.push(wall);
+  out.startedAt.push(t);
+  out.cpuUs.push(used.user + used.system);
+  out.preempted.push(process.resourceUsage().involuntaryContextSwitches - ivcs);
   const c = r.context;
   out.codes[c.code] = (out.codes[c.code] ?? 0) + 1;
   if (out.firstNewAt === null && args.newCrlNumber && c.crlNumber === args.newCrlNumber) out.firstNewAt = Date.now();
@@ -64,6 +75,11 @@ process.exit(0);
 
 interface ContainerOut {
   latUs: number[];
+  cpuUs: number[];
+  preempted: number[];
+  startedAt: number[];
+  /** GC pauses: [start, duration] in ms on the container's performance clock. */
+  gcs: [number, number][];
   firstNewAt: number | null;
   codes: Record<string, number>;
   firstAt: number;
@@ -175,6 +191,7 @@ async function steadyRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: 
     );
     await landing;
     const lat = out.latUs.slice(1);
+    const slow = slowest(out);
     rows.push({
       mode: interval === 0 ? 'per-request (CRL_REVALIDATE_SECONDS=0)' : 'background (CRL_REVALIDATE_SECONDS=10)',
       decisions: lat.length,
@@ -187,9 +204,32 @@ async function steadyRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: 
       s3RequestsPer1000: ((objectRequests(proxy) - before) / out.latUs.length) * 1000,
       getsPer10s: ((gets() - getsAtReady) / out.seconds) * 10,
       newBlobDelayMs: out.firstNewAt !== null && landedAt !== undefined ? out.firstNewAt - landedAt : null,
+      ...slow,
     });
   }
   return rows;
+}
+
+/**
+ * The slowest 1% of requests (after the first), by cause: taken off the CPU by the kernel during the request, a GC
+ * pause inside it, or neither; and p99 of the CPU time the requests used (what the authorizer itself costs).
+ */
+function slowest(out: ContainerOut): Pick<DeployedSteadyRow, 'p99CpuUs' | 'slowest1pc'> {
+  const idx = out.latUs.map((_, i) => i).slice(1);
+  idx.sort((a, b) => out.latUs[b]! - out.latUs[a]!);
+  const top = idx.slice(0, Math.max(1, Math.floor(idx.length / 100)));
+  const gcIn = (i: number) => {
+    const t0 = out.startedAt[i]!;
+    const t1 = t0 + out.latUs[i]! / 1000;
+    return out.gcs.some(([s, d]) => s < t1 && s + d > t0);
+  };
+  const counts = { requests: top.length, preempted: 0, gc: 0, neither: 0 };
+  for (const i of top) {
+    if (out.preempted[i]! > 0) counts.preempted++;
+    else if (gcIn(i)) counts.gc++;
+    else counts.neither++;
+  }
+  return { p99CpuUs: quantile(out.cpuUs.slice(1), 0.99), slowest1pc: counts };
 }
 
 async function coldRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: string, dir: string): Promise<DeployedColdRow[]> {

@@ -13,6 +13,7 @@ import { CertCache, DEFAULT_CERT_CACHE_ENTRIES } from './cert-cache.js';
 import { readConfig, type AuthorizerConfig, type Env } from './config.js';
 import { certificatePem, readRequest, type AuthorizerRequest } from './event.js';
 import { Logger, Metrics, stdoutSink, type DecisionFields, type LogSink } from './log.js';
+import { deferredStdoutSink } from './stdout.js';
 import {
   policyResponse,
   simpleResponse,
@@ -54,7 +55,7 @@ export interface HandlerOptions {
   hook?: AuthorizationHook;
   /** Milliseconds since the epoch. The one clock: every time on the request path comes from here. @default Date.now */
   clock?: () => number;
-  /** Where log lines go (one JSON document per call, no newline). @default process.stdout */
+  /** Where log lines go (one JSON document per call, no newline). @default process.stdout (decision lines after the response: stdout.ts) */
   logSink?: LogSink;
   /** @default 'CrlAuthorizer' */
   metricsNamespace?: string;
@@ -123,6 +124,8 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
   const clock = options.clock ?? Date.now;
   const service = options.service ?? AUTHORIZER_SERVICE;
   const log = new Logger(options.logSink ?? stdoutSink, service, clock);
+  // The decision line, the one written on every request, goes to stdout after the response (stdout.ts).
+  const decisions = options.logSink ? log : new Logger(deferredStdoutSink(), service, clock);
   const metrics = new Metrics(options.metricsNamespace ?? METRIC_NAMESPACE, service);
   const certs = new CertCache(options.certCacheEntries ?? DEFAULT_CERT_CACHE_ENTRIES);
   let ready: Ready | undefined;
@@ -254,7 +257,7 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
     };
     const response = respond(o, ctx);
     const latencyUs = Math.round((performance.now() - started) * 1000);
-    log.emit(metrics.decisionLine(now, decisionFields(o, ctx, now, latencyUs, context)));
+    decisions.emit(metrics.decisionLine(now, decisionFields(o, ctx, now, latencyUs, context)));
     return response;
   }
 

@@ -78,7 +78,9 @@ export function readCrl(input: Uint8Array | string): ParsedCrl {
   const issuer = expectTlv(der, t.end, end, TAG.SEQUENCE, new Tlv(), M, 'CRL issuer');
   if (issuer.body === issuer.end) fail(M, 'CRL issuer is an empty Name (RFC 5280 5.1.2.3: MUST be non-empty)');
   checkDer(der, issuer.body, issuer.end, M, 'CRL issuer');
-  const issuerDer = der.subarray(issuer.start, issuer.end);
+  // Copied, as is the AKI below: the facts outlive the CRL's bytes, and a view would keep every byte of a
+  // 360 MB CRL alive while its blob is encoded (issue #11).
+  const issuerDer = copyOf(der.subarray(issuer.start, issuer.end));
   readTlv(der, issuer.end, end, t, M, 'CRL thisUpdate');
   const thisUpdate = readRfc5280Time(der, t, M, 'CRL thisUpdate');
   let nextUpdate: Date | undefined;
@@ -111,6 +113,7 @@ export function readCrl(input: Uint8Array | string): ParsedCrl {
     if (l.end !== x.end) fail(M, 'CRL crlExtensions: extra data');
     checkDer(der, l.body, l.end, M, 'CRL crlExtensions');
     extensions = readCrlExtensions(der, l, issuerDer);
+    if (extensions.authorityKeyId) extensions.authorityKeyId = copyOf(extensions.authorityKeyId);
     p = x.end;
   }
   if (p !== end) fail(M, 'CRL: data after crlExtensions');
@@ -134,4 +137,11 @@ export function readCrl(input: Uint8Array | string): ParsedCrl {
   };
   if (nextUpdate) parsed.nextUpdate = nextUpdate;
   return parsed;
+}
+
+/** A copy with its own buffer (a Buffer's `slice` is a view, so it cannot be used for this). */
+function copyOf(view: Uint8Array): Uint8Array {
+  const c = new Uint8Array(view.length);
+  c.set(view);
+  return c;
 }

@@ -1,5 +1,5 @@
 import { encodeBlob } from '../blob/encode.js';
-import { readBlobHeader } from '../blob/header.js';
+import { readBlobHeader, type BlobMeta } from '../blob/header.js';
 import { readCrl } from '../crl/parse.js';
 import { applyCrlPolicy, type AcceptedCrl } from '../crl/policy.js';
 import type { CrlScope } from '../crl/scope.js';
@@ -41,6 +41,31 @@ export function preprocessPair(
   caCerts: readonly (Uint8Array | string | CertFacts)[],
   opts: PreprocessOptions,
 ): PairResult {
+  return encodePair(verifyPair(base, delta, caCerts, opts));
+}
+
+/**
+ * `preprocessPair` up to the blob: everything checked, nothing encoded. Nothing returned refers to the CRLs' bytes,
+ * so a caller that drops its own references before `encodePair` lets them go: at 1e7 entries that is 360 MB less
+ * beside the blob being encoded (issue #11).
+ */
+export interface VerifiedPair extends Omit<PairResult, 'blob' | 'meta'> {
+  keys: SerialKeys;
+  blobMeta: BlobMeta;
+}
+
+export function encodePair(v: VerifiedPair): PairResult {
+  const { keys, blobMeta: forBlob, ...rest } = v;
+  const blob = encodeBlob(keys, forBlob);
+  return { ...rest, blob, meta: readBlobHeader(blob).meta };
+}
+
+export function verifyPair(
+  base: Uint8Array | string,
+  delta: Uint8Array | string | undefined,
+  caCerts: readonly (Uint8Array | string | CertFacts)[],
+  opts: PreprocessOptions,
+): VerifiedPair {
   const cas = caCerts.flatMap((c) => (c instanceof Uint8Array || typeof c === 'string' ? readCertificates(c) : [c]));
   if (cas.length === 0) throw new CrlAuthorizerError('crl.ca-missing', 'no CA certificate was given for the CRL');
   const policy = { at: opts.at, allowNoNextUpdate: opts.allowNoNextUpdate ?? false };
@@ -73,8 +98,7 @@ export function preprocessPair(
   }
   if (!d) {
     const replaces = opts.previous && refuseRollback(indexInfo(blobMeta(b)), opts.previous);
-    const blob = encodeBlob(b.keys, blobMeta(b));
-    return { blob, facts: b, meta: readBlobHeader(blob).meta, ...(replaces && { replaces }), ...(deltaProblem && { deltaProblem }) };
+    return { keys: b.keys, blobMeta: blobMeta(b), facts: b, ...(replaces && { replaces }), ...(deltaProblem && { deltaProblem }) };
   }
 
   const nextUpdate = earlier(b.nextUpdate, d.nextUpdate);
@@ -101,9 +125,8 @@ export function preprocessPair(
     deltaCrlNumber: d.crlNumber!.toString(10),
     deltaCrlSha256: Buffer.from(d.sha256).toString('hex'),
   };
-  const blob = encodeBlob(keys, meta);
   const facts = { ...b, keys, ...effective, ...(nextUpdate && { nextUpdate }) };
-  return { blob, facts, meta: readBlobHeader(blob).meta, delta: d, ...(replaces && { replaces }) };
+  return { keys, blobMeta: meta, facts, delta: d, ...(replaces && { replaces }) };
 }
 
 /** RFC 5280 6.3.3 (b)(1)-(2) and 5.2.4: may this verified delta be applied to that accepted base? */

@@ -49,6 +49,8 @@ describe('the exported handler', () => {
     expect(await handler(http2Event(pki.good.pem))).toMatchObject({ isAuthorized: true, context: { code: 'cert.good' } });
     expect(effect(await handler(restEvent(pki.revoked.pem)))).toBe('Deny');
     expect(s3.requestCount('GET', 'pki/issuing-a.cache.bin')).toBe(2);
+    // Decision lines reach stdout after the response (src/authorizer/stdout.ts): on the next turn of the loop.
+    await new Promise((r) => setImmediate(r));
     const decisions = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === 'decision');
     expect(decisions.map((d) => d.code)).toEqual(['cert.good', 'cert.revoked']);
   });

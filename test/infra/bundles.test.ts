@@ -29,6 +29,7 @@ interface Invocation {
 async function invoke(bundleDir: string, env: Record<string, string>, event: unknown): Promise<Invocation> {
   const script = `
     const { handler } = await import(${JSON.stringify(pathToFileURL(join(bundleDir, 'index.mjs')).href)});
+    process.stdout.write(JSON.stringify({ message: '@@imported' }) + '\\n');
     let input = '';
     for await (const chunk of process.stdin) input += chunk;
     let out;
@@ -132,6 +133,16 @@ describe('the bundles synth produces, run against s3rver (issue #4 end to end)',
     expect(await authorize(good)).toBe('Allow cert.good');
     expect(await authorize(revoked, 'http2')).toBe('Deny cert.revoked');
     expect(await authorize(good, 'http2')).toBe('Allow cert.good');
+  });
+
+  it('the authorizer bundle is the ESM entry: in Lambda, INIT (the import) finishes only after the blob is loaded', async () => {
+    const before = s3.requestCount('GET', `${PREFIX}issuing.cache.bin`);
+    const run = await invoke(authorizerDir, { ...authorizerEnv, AWS_LAMBDA_FUNCTION_NAME: 'CrlAuthorizer' }, restEvent(revoked.pem));
+    expect(decision(run)).toBe('Deny cert.revoked');
+    const order = run.logs.map((l) => l.message).filter((m) => ['index loaded', '@@imported', 'decision'].includes(m as string));
+    expect(order).toEqual(['index loaded', '@@imported', 'decision']);
+    // The request was answered from what INIT loaded: one blob GET in all, made during the import.
+    expect(s3.requestCount('GET', `${PREFIX}issuing.cache.bin`) - before).toBe(1);
   });
 
   it('rejects an older CRL (crl.rollback): the invocation fails, is logged with its code, decisions stay', async () => {
