@@ -245,20 +245,16 @@ export async function startGateway(opts: ServeOptions): Promise<Gateway> {
       throw e;
     });
     const host = opts.host ?? '127.0.0.1';
-    return {
-      url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
-      port,
-      ...(generated && { serverCaPath: generated.caPath }),
-      ...(watcher && { watcher }),
-      close: async () => {
-        await watcher?.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        removeGenerated();
-      },
+    const close = async () => {
+      await watcher?.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      removeGenerated();
     };
+    const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return { url, port, ...(generated && { serverCaPath: generated.caPath }), ...(watcher && { watcher }), close };
   } catch (e) {
     removeGenerated();
     throw e;
@@ -378,20 +374,8 @@ function requestLine(event: AuthorizerEvent, result: Decision): string {
 export function authorizerEvent(req: IncomingMessage, peer: X509Certificate): AuthorizerEvent {
   const url = new URL(req.url ?? '/', 'https://localhost');
   const method = req.method ?? 'GET';
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const k = req.rawHeaders[i]!;
-    const v = req.rawHeaders[i + 1]!;
-    headers[k] = headers[k] === undefined ? v : `${headers[k]},${v}`;
-    (multiValueHeaders[k] ??= []).push(v);
-  }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of url.searchParams) {
-    query[k] = v;
-    (multiQuery[k] ??= []).push(v);
-  }
+  const { headers, multiValueHeaders } = headersOf(req);
+  const { query, multiQuery } = queryOf(url);
   const requestId = randomUUID();
   const stage = 'local';
   const apiId = 'local';
@@ -429,6 +413,30 @@ export function authorizerEvent(req: IncomingMessage, peer: X509Certificate): Au
       apiId,
     },
   };
+}
+
+/** Headers as API Gateway passes them: repeated ones joined by commas, and each value in the multi-value map. */
+function headersOf(req: IncomingMessage): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> } {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const k = req.rawHeaders[i]!;
+    const v = req.rawHeaders[i + 1]!;
+    headers[k] = headers[k] === undefined ? v : `${headers[k]},${v}`;
+    (multiValueHeaders[k] ??= []).push(v);
+  }
+  return { headers, multiValueHeaders };
+}
+
+/** The query string as API Gateway passes it: the last value of a repeated key, and every value in the multi map. */
+function queryOf(url: URL): { query: Record<string, string>; multiQuery: Record<string, string[]> } {
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    query[k] = v;
+    (multiQuery[k] ??= []).push(v);
+  }
+  return { query, multiQuery };
 }
 
 /** node:crypto prints a name one attribute per line, most significant first; RFC 4514 reverses and joins. */
