@@ -68,17 +68,22 @@ export async function demo(args: string[], io: Io): Promise<number> {
   const temp = values.dir === undefined;
   const run = newRun(io, resolve(values.dir ?? mkdtempSync(join(tmpdir(), 'crl-authorizer-demo-'))));
   const removeOnSignal = temp ? removeTempOnSignal(run.dir) : () => undefined;
+  let responder: Promise<Responder> | undefined;
   try {
     io.out(`crl-authorizer demo in ${run.dir}${temp ? ' (a temp folder, removed at the end; --dir DIR keeps it)' : ''}`);
     const pki = makePki(run);
+    // Started now and used in step 6, so that its start-up overlaps steps 2 to 5.
+    responder = startOcspResponder(run, pki);
+    responder.catch(() => undefined);
     const store = new FolderStore(run.storeDir);
     if (!(await preprocessFirstCrl(run, store, pki))) return EXIT.unknown;
     const serverCert = localServerCertificate(run.serverDir);
     await serveAndRequest(run, store, pki, serverCert.caPath);
-    await ocspStep(run, store, pki, serverCert.caPath);
+    await ocspStep(run, store, pki, serverCert.caPath, responder);
     if (!temp) printByHand(run, pki, serverCert.caPath);
     return summary(run);
   } finally {
+    await responder?.then((r) => r.stop(), () => undefined);
     removeOnSignal();
     if (temp) rmSync(run.dir, { recursive: true, force: true });
   }
@@ -237,19 +242,13 @@ async function publishSecondCrl(run: Run, pki: Pki, gateway: Gateway): Promise<v
 }
 
 /** Step 6: a certificate no CRL lists, revoked at the CA's OCSP responder; serve asks it with --ocsp-mode prefer. */
-async function ocspStep(run: Run, store: FolderStore, pki: Pki, serverCa: string): Promise<void> {
+async function ocspStep(run: Run, store: FolderStore, pki: Pki, serverCa: string, started: Promise<Responder>): Promise<void> {
   const { io } = run;
   io.out('');
   io.out("6. OCSP: a certificate no CRL lists, revoked at the CA's responder (openssl ocsp on 127.0.0.1)");
-  let responder: Responder | undefined;
   let gateway: Gateway | undefined;
   try {
-    const valid = (c: TestCert): IndexLine => ({ serial: c.serial, notAfter: c.notAfter });
-    responder = await startResponder(join(run.dir, 'ocsp'), { pem: pki.ca.pem, keyPem: keyPem(pki.ca) }, [
-      valid(pki.good),
-      valid(pki.revoked),
-      { ...valid(pki.ocspRevoked), revokedAt: new Date(pki.now - 60_000) },
-    ]);
+    const responder = await started;
     io.out(`   responder ${responder.url}; serve --ocsp-mode prefer --ocsp ${responder.url}`);
     const decisions: string[] = [];
     gateway = await startDemoGateway(run, store, pki, serverCa, { mode: 'prefer', url: responder.url }, (l) => decisions.push(l));
@@ -261,8 +260,17 @@ async function ocspStep(run: Run, store: FolderStore, pki: Pki, serverCa: string
     io.err(`demo: ${messageOf(e)}`);
   } finally {
     await gateway?.close();
-    await responder?.stop();
   }
+}
+
+/** The CA's OCSP responder: the good and the revoked client valid there, the third client revoked. */
+function startOcspResponder(run: Run, pki: Pki): Promise<Responder> {
+  const valid = (c: TestCert): IndexLine => ({ serial: c.serial, notAfter: c.notAfter });
+  return startResponder(join(run.dir, 'ocsp'), { pem: pki.ca.pem, keyPem: keyPem(pki.ca) }, [
+    valid(pki.good),
+    valid(pki.revoked),
+    { ...valid(pki.ocspRevoked), revokedAt: new Date(pki.now - 60_000) },
+  ]);
 }
 
 /** The fields of the last decision line a reader needs: which source decided, and why. */
