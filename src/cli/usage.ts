@@ -28,7 +28,7 @@ export const COMMAND_USAGE: Record<string, string> = {
       --allow-no-next-update  accept a --crl without nextUpdate
       --json                  print {status, code, reason, serial, issuer, skipped: [{file, code, reason}]}`,
   serve: `serve --truststore FILE --store URL [--port N] [--host ADDR] [--upstream URL] [--watch [--fetch NAME=URL]... [--fetch-seconds N]] [--cert FILE --key FILE]
-      [--revalidate-seconds N] [--max-stale-seconds N] [--quiet] [--verbose]
+      [--revalidate-seconds N] [--max-stale-seconds N] [--ocsp-mode MODE] [--ocsp URL] [--quiet] [--verbose]
     a local mTLS gateway that runs the authorizer as API Gateway would
       --truststore FILE       PEM bundle (or one DER certificate) of the CAs client certificates chain to
       --store URL             file:///path or s3://bucket/prefix holding the blobs (and denylist.json)
@@ -36,11 +36,14 @@ export const COMMAND_USAGE: Record<string, string> = {
       --host ADDR             address to listen on (default 127.0.0.1)
       --upstream URL          forward allowed requests here (default: answer with a JSON echo)
       --watch                 preprocess CRLs dropped into a folder store (the S3 trigger's stand-in)
-      --cert FILE --key FILE  the server certificate and key (default: a fresh local CA, printed)
+      --cert FILE --key FILE  the server certificate and key (default: a self-signed localhost one made with
+                              openssl in a temp folder, printed, removed on exit)
       --revalidate-seconds N  background revalidation interval (default CRL_REVALIDATE_SECONDS, else 0)
       --max-stale-seconds N   deny what an index not confirmed for this long covers (default 300)
       --fetch NAME=URL        with --watch: fetch this CRL URL into <NAME>.crl on a schedule; repeat for several
       --fetch-seconds N       how often --fetch runs (default 900)
+      --ocsp-mode MODE        off, fallback, prefer or require (default OCSP_MODE, else off)
+      --ocsp URL              the OCSP responder (default OCSP_URL, else each certificate's AIA)
       --quiet                 no per-request lines
       --verbose               also the authorizer's per-decision metric (EMF) lines`,
   fetch: `fetch URL --out FILE [--tls-ca FILE] [--timeout-ms N]

@@ -33,125 +33,161 @@ export interface WatchOptions {
 export async function watchFolder(store: ObjectStore, opts: WatchOptions = {}): Promise<FolderWatch> {
   if (!store.url.startsWith('file:')) throw new Error(`watch needs a folder store, not ${store.url}`);
   const root = fileURLToPath(store.url);
-  const suffixes = DEFAULT_CRL_SUFFIXES;
-  const debounceMs = opts.debounceMs ?? 150;
   const log = opts.log ?? (() => undefined);
-  const processCrl = crlProcessor(store, root);
-  const outcomes: WatchOutcome[] = [];
-  const timers = new Map<string, NodeJS.Timeout>();
-  const running = new Map<string, Promise<void>>();
-  const again = new Set<string>();
-  let closed = false;
+  const queue = new CrlQueue(crlProcessor(store, root), opts.debounceMs ?? 150, (outcome) => {
+    log(`watch: ${describe(outcome)}`);
+    opts.onOutcome?.(outcome);
+  });
+  const dirs = new DirWatchers(root, (key) => queue.changed(key), log);
+  await mkdir(root, { recursive: true });
+  dirs.watch('');
+  await queueUnprocessed(store, queue);
+  return {
+    idle: () => queue.idle(),
+    outcomes: queue.outcomes,
+    close: async () => {
+      dirs.close();
+      await queue.close();
+    },
+  };
+}
 
-  const runOnce = async (key: string): Promise<void> => {
+/** Our store's own temp and metadata folders, and editors' dot-files, are not uploads; nor is a non-CRL. */
+function isCrlUpload(key: string): boolean {
+  return !key.split('/').some((part) => part.startsWith('.')) && DEFAULT_CRL_SUFFIXES.some((s) => key.endsWith(s));
+}
+
+/** CRLs already in the folder without a blob (dropped in while nothing watched) are processed once at start. */
+async function queueUnprocessed(store: ObjectStore, queue: CrlQueue): Promise<void> {
+  const keys = await store.list();
+  const present = new Set(keys);
+  for (const key of keys) {
+    const suffix = DEFAULT_CRL_SUFFIXES.find((s) => key.endsWith(s));
+    if (suffix && isCrlUpload(key) && !present.has(key.slice(0, -suffix.length) + BLOB_SUFFIX)) queue.start(key);
+  }
+}
+
+/** Changed keys, debounced, each run through the preprocessor one at a time (a change during a run queues one more). */
+class CrlQueue {
+  readonly outcomes: WatchOutcome[] = [];
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly processCrl: (key: string) => Promise<WatchOutcome>,
+    private readonly debounceMs: number,
+    private readonly report: (outcome: WatchOutcome) => void,
+  ) {}
+
+  changed(key: string): void {
+    if (this.closed || !isCrlUpload(key)) return;
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.start(key);
+      }, this.debounceMs),
+    );
+  }
+
+  start(key: string): void {
+    if (this.closed) return;
+    if (this.running.has(key)) {
+      this.again.add(key);
+      return;
+    }
+    const job = this.runOnce(key).finally(() => {
+      this.running.delete(key);
+      if (this.again.delete(key)) this.start(key);
+    });
+    this.running.set(key, job);
+  }
+
+  private async runOnce(key: string): Promise<void> {
     let outcome: WatchOutcome;
     try {
-      outcome = await processCrl(key);
+      outcome = await this.processCrl(key);
     } catch (e) {
       outcome = { key, action: 'rejected', code: codeOf(e), message: messageOf(e) };
     }
-    outcomes.push(outcome);
-    log(`watch: ${describe(outcome)}`);
-    opts.onOutcome?.(outcome);
-  };
+    this.outcomes.push(outcome);
+    this.report(outcome);
+  }
 
-  const start = (key: string): void => {
-    if (closed) return;
-    if (running.has(key)) {
-      again.add(key);
-      return;
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.timers.size === 0 && this.running.size === 0) return;
+      await Promise.all([...this.running.values()]);
+      if (this.timers.size > 0) await new Promise((r) => setTimeout(r, this.debounceMs));
     }
-    const job = runOnce(key).finally(() => {
-      running.delete(key);
-      if (again.delete(key)) start(key);
-    });
-    running.set(key, job);
-  };
+  }
 
-  const changed = (key: string): void => {
-    if (closed) return;
-    // Our store's own temp and metadata folders, and editors' dot-files, are not uploads.
-    if (key.split('/').some((part) => part.startsWith('.'))) return;
-    if (!suffixes.some((s) => key.endsWith(s))) return;
-    clearTimeout(timers.get(key));
-    timers.set(
-      key,
-      setTimeout(() => {
-        timers.delete(key);
-        start(key);
-      }, debounceMs),
-    );
-  };
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all([...this.running.values()]);
+  }
+}
 
-  // One non-recursive watcher per directory: Node 20's recursive fs.watch on Linux reports the first rename of a
-  // file and misses the next ones, which is exactly the "CRL replaced" case. Subfolders hold keys such as
-  // `ca/issuing-1.crl`, so new ones are watched as they appear.
-  const watchers = new Map<string, FSWatcher>();
-  const watchDir = (rel: string): void => {
-    if (closed || watchers.has(rel)) return;
-    const abs = join(root, ...rel.split('/').filter(Boolean));
+/**
+ * One non-recursive watcher per directory: Node 20's recursive fs.watch on Linux reports the first rename of a
+ * file and misses the next ones, which is exactly the "CRL replaced" case. Subfolders hold keys such as
+ * `ca/issuing-1.crl`, so new ones are watched as they appear.
+ */
+class DirWatchers {
+  private readonly watchers = new Map<string, FSWatcher>();
+  private closed = false;
+
+  constructor(
+    private readonly root: string,
+    private readonly onFile: (key: string) => void,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  watch(rel: string): void {
+    if (this.closed || this.watchers.has(rel)) return;
+    const abs = join(this.root, ...rel.split('/').filter(Boolean));
     let w: FSWatcher;
     try {
-      w = watch(abs, { persistent: true }, (_event, file) => {
-        if (file === null) return;
-        const key = rel === '' ? file.toString() : `${rel}/${file.toString()}`;
-        if (file.toString().startsWith('.')) return;
-        if (isDirectory(join(abs, file.toString()))) {
-          watchDir(key);
-          scanDir(key);
-        } else changed(key);
-      });
+      w = watch(abs, { persistent: true }, (_event, file) => this.event(rel, abs, file?.toString() ?? null));
     } catch (e) {
-      log(`watch: cannot watch ${abs}: ${messageOf(e)}`);
+      this.log(`watch: cannot watch ${abs}: ${messageOf(e)}`);
       return;
     }
     w.on('error', () => {
       // A removed directory: its watcher ends; a new one with the same name is picked up by its parent's watcher.
       w.close();
-      watchers.delete(rel);
+      this.watchers.delete(rel);
     });
-    watchers.set(rel, w);
-    for (const d of readdirSafe(abs)) if (d.isDirectory() && !d.name.startsWith('.')) watchDir(rel === '' ? d.name : `${rel}/${d.name}`);
-  };
-  // A folder moved in whole brings its CRLs with it, without an event per file.
-  const scanDir = (rel: string): void => {
-    for (const d of readdirSafe(join(root, ...rel.split('/')))) {
-      if (d.isFile()) changed(`${rel}/${d.name}`);
-    }
-  };
-  await mkdir(root, { recursive: true });
-  watchDir('');
+    this.watchers.set(rel, w);
+    for (const d of readdirSafe(abs)) if (d.isDirectory() && !d.name.startsWith('.')) this.watch(rel === '' ? d.name : `${rel}/${d.name}`);
+  }
 
-  // CRLs already in the folder without a blob (dropped in while nothing watched) are processed once at start.
-  const keys = await store.list();
-  const present = new Set(keys);
-  for (const key of keys) {
-    const suffix = suffixes.find((s) => key.endsWith(s));
-    if (suffix && !key.split('/').some((p) => p.startsWith('.')) && !present.has(key.slice(0, -suffix.length) + BLOB_SUFFIX)) {
-      start(key);
+  private event(rel: string, abs: string, file: string | null): void {
+    if (file === null || file.startsWith('.')) return;
+    const key = rel === '' ? file : `${rel}/${file}`;
+    if (isDirectory(join(abs, file))) {
+      this.watch(key);
+      this.scan(key);
+    } else this.onFile(key);
+  }
+
+  /** A folder moved in whole brings its CRLs with it, without an event per file. */
+  private scan(rel: string): void {
+    for (const d of readdirSafe(join(this.root, ...rel.split('/')))) {
+      if (d.isFile()) this.onFile(`${rel}/${d.name}`);
     }
   }
 
-  const idle = async (): Promise<void> => {
-    for (;;) {
-      if (timers.size === 0 && running.size === 0) return;
-      await Promise.all([...running.values()]);
-      if (timers.size > 0) await new Promise((r) => setTimeout(r, debounceMs));
-    }
-  };
-
-  return {
-    idle,
-    outcomes,
-    close: async () => {
-      closed = true;
-      for (const w of watchers.values()) w.close();
-      watchers.clear();
-      for (const t of timers.values()) clearTimeout(t);
-      timers.clear();
-      await Promise.all([...running.values()]);
-    },
-  };
+  close(): void {
+    this.closed = true;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+  }
 }
 
 /**

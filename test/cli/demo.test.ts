@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,6 +48,14 @@ describe('npm run demo', () => {
     expect(c.out.some((l) => l.includes('UNEXPECTED'))).toBe(false);
   });
 
+  it('shows OCSP: a certificate revoked only at the responder is allowed by the CRL alone, denied once serve asks OCSP', () => {
+    expect(answer(c.out, 'client revoked in OCSP, CRL only')).toBe('200 cert.good');
+    expect(answer(c.out, 'client revoked in OCSP only')).toBe('403 cert.revoked');
+    const line = c.out.find((l) => l.trim().startsWith('decision line: '))!;
+    expect(JSON.parse(line.trim().slice('decision line: '.length))).toMatchObject({ decision: 'Deny', code: 'cert.revoked', source: 'ocsp' });
+    expect(c.out.some((l) => /responder http:\/\/127\.0\.0\.1:\d+/.test(l))).toBe(true);
+  });
+
   it('prints serve and curl commands with real paths that work by hand', async () => {
     const serveLine = c.out.find((l) => l.includes('src/cli/main.ts serve '))!;
     expect(serveLine).toBeDefined();
@@ -95,6 +103,41 @@ describe('npm run demo', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/good client certificate, now +-> 403 cert\.revoked/);
     expect(result.stdout.trim().split('\n').at(-1)).toBe('demo: every answer was the expected one');
+  });
+
+  const runDemo = (onLine?: (line: string, child: ReturnType<typeof spawn>) => void) =>
+    new Promise<{ code: number | null; signal: string | null; dir: string }>((done) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/demo.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => {
+        out += b.toString('utf8');
+        for (const l of out.split('\n')) onLine?.(l, child);
+      });
+      child.on('exit', (code, signal) => done({ code, signal, dir: /^crl-authorizer demo in (\S+)/.exec(out)?.[1] ?? '' }));
+    });
+
+  it('without --dir, removes its temp folder at the end', async () => {
+    const r = await runDemo();
+    expect(r.code).toBe(0);
+    expect(r.dir).toContain('crl-authorizer-demo-');
+    expect(existsSync(r.dir)).toBe(false);
+  });
+
+  it('without --dir, removes its temp folder when interrupted (SIGINT exits 130)', async () => {
+    let sent = false;
+    let seenDir = '';
+    const r = await runDemo((line, child) => {
+      const m = /^crl-authorizer demo in (\S+)/.exec(line);
+      if (m) seenDir = m[1]!;
+      // Mid-run: the store is written and serve is listening.
+      if (!sent && line.includes('listening on https://') && existsSync(seenDir)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(existsSync(r.dir)).toBe(false);
   });
 
   it('exits 64 on an unknown flag', async () => {
