@@ -4,7 +4,7 @@
  * named here.
  */
 export const COMMAND_USAGE: Record<string, string> = {
-  preprocess: `preprocess --crl FILE --ca FILE... --out FILE [--at ISO-8601] [--allow-no-next-update] [--force] [--json]
+  preprocess: `preprocess --crl FILE --ca FILE... --out FILE [--at ISO-8601] [--allow-no-next-update] [--force] [--json] [--progress]
     verify a CRL against its CA certificate(s) and write the packed blob
       --crl FILE              the CRL (DER, PEM or base64); one CRL per file
       --ca FILE               the issuing CA certificate; repeat, or give a PEM bundle
@@ -12,7 +12,8 @@ export const COMMAND_USAGE: Record<string, string> = {
       --at ISO-8601           judge the CRL at this time (default now; no zone = UTC)
       --allow-no-next-update  accept a CRL without nextUpdate (refused by default)
       --force                 replace --out even if it holds a newer CRL number (no rollback check)
-      --json                  print the result as one JSON object`,
+      --json                  print the result as one JSON object
+      --progress              phase lines on stderr whatever the size (default: on a terminal, CRLs over 8 MiB)`,
   inspect: `inspect FILE... [--at ISO-8601] [--json]
     show each blob's issuer, scope, dates, CRL number, count, record width and size; EXPIRED past nextUpdate
       --at ISO-8601           judge expiry at this time (default now)

@@ -216,3 +216,25 @@ describe('names', () => {
     expect(JSON.parse(r.stdout).issuer).toBe('CN=Help CA,organizationIdentifier=NTRGB-12345678,O=crl-authorizer,C=GB');
   });
 });
+
+describe('progress', () => {
+  const args = () => ['preprocess', '--crl', file('v1.crl'), '--ca', file('ca.pem'), '--out', file('progress.bin'), '--at', AT];
+
+  it('piped: no progress lines', async () => {
+    const r = await bin(args());
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('progress:');
+  });
+
+  it('--progress: the phases on stderr, with the entry count and times; stdout unchanged', async () => {
+    const r = await bin([...args(), '--progress']);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^progress: verifying the signature and streaming the entries of a 0\.0 MiB CRL$/),
+      expect.stringMatching(/^progress: 1 entries verified and packed in \d+\.\d s; writing the blob$/),
+      expect.stringMatching(/^progress: wrote \d+ bytes in \d+\.\d s$/),
+    ]);
+    expect(r.stdout).toMatch(/^wrote .*progress\.bin: 1 revoked serials/);
+  });
+});
