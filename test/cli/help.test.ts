@@ -111,6 +111,18 @@ describe('help and version', () => {
   });
 });
 
+describe('the README', () => {
+  it("CLI table has a row for every command naming every flag of its usage text", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const [name, usage] of Object.entries(COMMAND_USAGE)) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+      expect(row, `README has no CLI table row for ${name}`).toBeDefined();
+      const flags = [...new Set([...usage.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => `--${m[1]}`))];
+      expect(flags.filter((f) => !new RegExp(`${f}(?![a-z0-9-])`).test(row!)), `${name}: flags missing from its README row`).toEqual([]);
+    }
+  });
+});
+
 describe('output and file errors', () => {
   it('preprocess --out into a missing folder: "cannot write --out PATH", exit 73', async () => {
     const out = file('no-such-dir/v1.bin');
