@@ -5,7 +5,7 @@ import { RevocationIndex } from '../lookup/index.js';
 import { OCSP_MODES, type OcspMode } from '../ocsp/mode.js';
 import { MAX_OCSP_TIMEOUT_MS } from '../ocsp/config.js';
 import { DEFAULT_OCSP_TIMEOUT_MS, OcspSource } from '../ocsp/source.js';
-import { OcspStage } from '../ocsp/stage.js';
+import { OcspStage, RememberedSource } from '../ocsp/stage.js';
 import type { RevocationSource, SourceName } from '../sources/types.js';
 import { pairCrlFiles } from '../preprocessor/delta.js';
 import { readCertificates } from '../preprocessor/preprocess.js';
@@ -69,9 +69,10 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     const index = usable(paths.join(' + '), io, skipped, () => RevocationIndex.fromBytes(result.blob));
     if (index) indexes.push(index);
   }
-  // The CRL source behind OCSP_MODE's stage, as in the authorizer: asked first, OCSP second, verdictOf combines.
+  // The sources as the authorizer lines them up: OCSP_MODE's stage (which reads the CRL's answer to know whether
+  // OCSP is needed), then the CRL, remembered so it is computed once; verdictOf combines the answers.
   const held = indexes.map((index) => holdIndex(index));
-  const crl: RevocationSource = { name: 'crl', check: (c, t) => crlAnswer(c, held, { at: t.getTime(), graceSeconds }) };
+  const crl = new RememberedSource({ name: 'crl', check: (c, t) => crlAnswer(c, held, { at: t.getTime(), graceSeconds }) });
   const sources: RevocationSource[] = [crl];
   let rule = {};
   if (ocsp && ocsp.mode !== 'off') {
@@ -82,7 +83,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
       graceSeconds,
     });
     const stage = new OcspStage(ocsp.mode, crl, () => source);
-    sources.unshift(stage); // the authorizer's order: OCSP first, so its good in prefer/require is the one logged
+    sources.unshift(stage); // first, so OCSP's good in prefer/require is the one reported, as in the decision line
     rule = stage.rule;
   }
   const answers: Answered[] = [];
