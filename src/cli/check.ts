@@ -1,6 +1,12 @@
 import { codeOf, messageOf, isCoded, type Code } from '../errors.js';
-import { decide, type Verdict } from '../lookup/decide.js';
+import { crlAnswer, holdIndex } from '../lookup/crl-source.js';
+import { verdictOf, type Answered, type Verdict } from '../lookup/decide.js';
 import { RevocationIndex } from '../lookup/index.js';
+import { OCSP_MODES, type OcspMode } from '../ocsp/mode.js';
+import { MAX_OCSP_TIMEOUT_MS } from '../ocsp/config.js';
+import { DEFAULT_OCSP_TIMEOUT_MS, OcspSource } from '../ocsp/source.js';
+import { OcspStage, RememberedSource } from '../ocsp/stage.js';
+import type { RevocationSource, SourceName } from '../sources/types.js';
 import { pairCrlFiles } from '../preprocessor/delta.js';
 import { readCertificates } from '../preprocessor/preprocess.js';
 import { readCertificate, type CertFacts } from '../x509/cert.js';
@@ -9,7 +15,7 @@ import { readInput } from './files.js';
 import { readChecked } from './pem-check.js';
 import type { Io } from './io.js';
 
-export function checkCommand(args: string[], io: Io): number {
+export async function checkCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, {
     cert: { type: 'string' },
     blob: { type: 'string', multiple: true },
@@ -19,12 +25,16 @@ export function checkCommand(args: string[], io: Io): number {
     json: { type: 'boolean' },
     'allow-no-next-update': { type: 'boolean' },
     'grace-seconds': { type: 'string' },
+    ocsp: { type: 'string' },
+    'ocsp-mode': { type: 'string' },
+    'ocsp-timeout-ms': { type: 'string' },
   });
   const certPath = requireOne(values.cert, '--cert');
   const blobs = values.blob ?? [];
   const crls = values.crl ?? [];
   const cas = values.ca ?? [];
-  if (blobs.length === 0 && crls.length === 0) throw new UsageError('give --blob FILE or --crl FILE --ca FILE');
+  const ocsp = ocspFlags(values.ocsp, values['ocsp-mode'], values['ocsp-timeout-ms'], cas.length > 0);
+  if (blobs.length === 0 && crls.length === 0 && !ocsp) throw new UsageError('give --blob FILE, --crl FILE --ca FILE, or --ocsp URL|aia --ca FILE');
   if (blobs.length > 0 && crls.length > 0) throw new UsageError('give either --blob or --crl, not both');
   if (crls.length > 0 && cas.length === 0) throw new UsageError('--crl needs --ca FILE (the CA certificate)');
   const at = parseTime(values.at);
@@ -59,17 +69,76 @@ export function checkCommand(args: string[], io: Io): number {
     const index = usable(paths.join(' + '), io, skipped, () => RevocationIndex.fromBytes(result.blob));
     if (index) indexes.push(index);
   }
+  // The sources as the authorizer lines them up: OCSP_MODE's stage (which reads the CRL's answer to know whether
+  // OCSP is needed), then the CRL, remembered so it is computed once; verdictOf combines the answers.
+  const held = indexes.map((index) => holdIndex(index));
+  const crl = new RememberedSource({ name: 'crl', check: (c, t) => crlAnswer(c, held, { at: t.getTime(), graceSeconds }) });
+  const sources: RevocationSource[] = [crl];
+  let rule = {};
+  if (ocsp && ocsp.mode !== 'off') {
+    const source = new OcspSource({
+      issuers: caFacts,
+      ...(ocsp.url && { responderUrl: ocsp.url }),
+      timeoutMs: ocsp.timeoutMs,
+      graceSeconds,
+    });
+    const stage = new OcspStage(ocsp.mode, crl, () => source);
+    sources.unshift(stage); // first, so OCSP's good in prefer/require is the one reported, as in the decision line
+    rule = stage.rule;
+  }
+  const answers: Answered[] = [];
+  for (const s of sources) answers.push({ source: s.name, answer: await s.check(cert, at) });
   // With nothing left to decide by, the answer says why each input was skipped, not "not covered".
   const first = skipped[0];
+  const onlyCrl = answers.length === 1;
   const verdict: Pick<Verdict, 'status' | 'code' | 'reason'> =
-    indexes.length === 0 && first
+    indexes.length === 0 && first && onlyCrl
       ? {
           status: 'unknown',
           code: first.code,
           reason: `every input was skipped: ${skipped.map((s) => `${s.file}: ${s.code}`).join('; ')}`,
         }
-      : decide(cert, indexes, { at, graceSeconds });
-  return report(io, values.json, verdict, cert, skipped);
+      : verdictOf(answers, rule);
+  const decided = ocsp ? decidedBy(verdict, answers) : undefined;
+  return report(io, values.json, verdict, cert, skipped, decided && { decidedBy: decided, answers });
+}
+
+interface OcspFlags {
+  mode: OcspMode;
+  /** Absent: the certificate's authority information access (`--ocsp aia`). */
+  url?: string;
+  timeoutMs: number;
+}
+
+/**
+ * `--ocsp URL|aia` turns OCSP on; its mode defaults to `prefer` (ask for every certificate, the CRL's answer
+ * standing when the responder cannot answer), because someone who names a responder means it to be asked.
+ */
+function ocspFlags(value: string | undefined, mode: string | undefined, timeout: string | undefined, hasCa: boolean): OcspFlags | undefined {
+  if (value === undefined) {
+    if (mode !== undefined || timeout !== undefined) throw new UsageError('--ocsp-mode and --ocsp-timeout-ms need --ocsp URL|aia');
+    return undefined;
+  }
+  if (value !== 'aia' && !/^https?:\/\/[^/\s]+/i.test(value)) {
+    throw new UsageError(`--ocsp must be an http:// or https:// URL or "aia", not ${JSON.stringify(value)}`);
+  }
+  if (mode !== undefined && !(OCSP_MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(`--ocsp-mode must be one of ${OCSP_MODES.join(', ')}, not ${JSON.stringify(mode)}`);
+  }
+  if (!hasCa) throw new UsageError('--ocsp needs --ca FILE (the issuing CA certificate: an OCSP request names its key)');
+  const timeoutMs = nonNegativeInt(timeout, '--ocsp-timeout-ms', DEFAULT_OCSP_TIMEOUT_MS);
+  if (timeoutMs < 1 || timeoutMs > MAX_OCSP_TIMEOUT_MS) throw new UsageError(`--ocsp-timeout-ms must be 1..${MAX_OCSP_TIMEOUT_MS}`);
+  return { mode: (mode ?? 'prefer') as OcspMode, ...(value !== 'aia' && { url: value }), timeoutMs };
+}
+
+/** The source whose answer became the verdict (verdictOf returns one answer's status, code and reason). */
+function decidedBy(v: Pick<Verdict, 'status' | 'code' | 'reason'>, answers: readonly Answered[]): SourceName | undefined {
+  return answers.find((a) => a.answer.status === v.status && a.answer.code === v.code && a.answer.reason === v.reason)?.source;
+}
+
+interface Sources {
+  decidedBy: SourceName;
+  answers: readonly Answered[];
 }
 
 interface Skipped {
@@ -95,6 +164,7 @@ function report(
   verdict: Pick<Verdict, 'status' | 'code' | 'reason'>,
   cert?: CertFacts,
   skipped: Skipped[] = [],
+  sources?: Sources,
 ): number {
   if (json) {
     io.out(
@@ -104,10 +174,15 @@ function report(
         reason: verdict.reason,
         ...(cert && { serial: cert.serialText, issuer: cert.issuerText }),
         skipped,
+        ...(sources && {
+          decidedBy: sources.decidedBy,
+          sources: sources.answers.map((a) => ({ source: a.source, status: a.answer.status, code: a.answer.code, reason: a.answer.reason })),
+        }),
       }),
     );
   } else {
     io.out(verdict.status === 'unknown' ? `unknown: ${verdict.reason}` : verdict.status);
+    if (sources) io.out(`decided by: ${sources.decidedBy} (${sources.answers.map((a) => `${a.source}: ${a.answer.status} ${a.answer.code}`).join('; ')})`);
   }
   return verdict.status === 'good' ? EXIT.good : verdict.status === 'revoked' ? EXIT.revoked : EXIT.unknown;
 }

@@ -16,6 +16,7 @@ export function preprocessCommand(args: string[], io: Io): number {
     'allow-no-next-update': { type: 'boolean' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
+    progress: { type: 'boolean' },
   });
   const crlPath = requireOne(values.crl, '--crl');
   const caPaths = values.ca ?? [];
@@ -28,7 +29,7 @@ export function preprocessCommand(args: string[], io: Io): number {
   const crl = readChecked(crlPath, '--crl', 'crl');
   const cas = caPaths.map((path) => readChecked(path, '--ca', 'certs'));
   const previous = values.force ? undefined : currentBlob(out, io);
-  const progress = phases(io, crl.length);
+  const progress = phases(io, crl.length, values.progress ?? false);
   const { blob, meta } = preprocess(crl, cas, {
     at,
     allowNoNextUpdate: values['allow-no-next-update'] ?? false,
@@ -36,6 +37,7 @@ export function preprocessCommand(args: string[], io: Io): number {
   });
   progress.done(`${meta.entries} entries verified and packed`);
   writeAtomic(out, blob, '--out');
+  progress.wrote(`${blob.length} bytes`);
   if (values.json) {
     io.out(JSON.stringify({ out, bytes: blob.length, ...meta }));
   } else {
@@ -63,12 +65,17 @@ function currentBlob(path: string, io: Io): BlobHeader | undefined {
 const PROGRESS_BYTES = 8 * 1024 * 1024;
 
 /**
- * Phase lines on a terminal for a CRL large enough to take a while (nothing when stderr is piped or the CRL is
- * small). `preprocess()` is one synchronous pass, so the lines bracket it rather than tick inside it.
+ * Phase lines on stderr for a CRL large enough to take a while, when stderr is a terminal (nothing when piped or
+ * the CRL is small), or always with `--progress`. `preprocess()` is one synchronous pass, so the lines bracket it
+ * (and give its entry count and time) rather than tick inside it.
  */
-function phases(io: Io, bytes: number): { done(what: string): void } {
-  if (!io.tty || bytes < PROGRESS_BYTES) return { done: () => undefined };
+function phases(io: Io, bytes: number, forced: boolean): { done(what: string): void; wrote(what: string): void } {
+  if (!forced && (!io.tty || bytes < PROGRESS_BYTES)) return { done: () => undefined, wrote: () => undefined };
   const started = Date.now();
-  io.err(`verifying the signature and streaming the entries of a ${(bytes / 1048576).toFixed(0)} MiB CRL…`);
-  return { done: (what) => io.err(`${what} in ${((Date.now() - started) / 1000).toFixed(1)} s; writing the blob`) };
+  const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
+  io.err(`progress: verifying the signature and streaming the entries of a ${(bytes / 1048576).toFixed(1)} MiB CRL`);
+  return {
+    done: (what) => io.err(`progress: ${what} in ${seconds()} s; writing the blob`),
+    wrote: (what) => io.err(`progress: wrote ${what} in ${seconds()} s`),
+  };
 }

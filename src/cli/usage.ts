@@ -4,7 +4,7 @@
  * named here.
  */
 export const COMMAND_USAGE: Record<string, string> = {
-  preprocess: `preprocess --crl FILE --ca FILE... --out FILE [--at ISO-8601] [--allow-no-next-update] [--force] [--json]
+  preprocess: `preprocess --crl FILE --ca FILE... --out FILE [--at ISO-8601] [--allow-no-next-update] [--force] [--json] [--progress]
     verify a CRL against its CA certificate(s) and write the packed blob
       --crl FILE              the CRL (DER, PEM or base64); one CRL per file
       --ca FILE               the issuing CA certificate; repeat, or give a PEM bundle
@@ -12,21 +12,27 @@ export const COMMAND_USAGE: Record<string, string> = {
       --at ISO-8601           judge the CRL at this time (default now; no zone = UTC)
       --allow-no-next-update  accept a CRL without nextUpdate (refused by default)
       --force                 replace --out even if it holds a newer CRL number (no rollback check)
-      --json                  print the result as one JSON object`,
+      --json                  print the result as one JSON object
+      --progress              phase lines on stderr whatever the size (default: on a terminal, CRLs over 8 MiB)`,
   inspect: `inspect FILE... [--at ISO-8601] [--json]
     show each blob's issuer, scope, dates, CRL number, count, record width and size; EXPIRED past nextUpdate
       --at ISO-8601           judge expiry at this time (default now)
       --json                  one JSON object per file, one per line`,
-  check: `check --cert FILE (--blob FILE... | --crl FILE... --ca FILE...) [--at ISO-8601] [--grace-seconds N] [--allow-no-next-update] [--json]
-    decide one certificate: prints good, revoked or unknown: <reason>
+  check: `check --cert FILE (--blob FILE... | --crl FILE... --ca FILE...) [--ocsp URL|aia --ca FILE [--ocsp-mode MODE] [--ocsp-timeout-ms N]]
+      [--at ISO-8601] [--grace-seconds N] [--allow-no-next-update] [--json]
+    decide one certificate: prints good, revoked or unknown: <reason> (with --ocsp, then which source decided)
       --cert FILE             the client certificate (DER or PEM)
       --blob FILE             a blob made by preprocess; repeat for several
       --crl FILE              a CRL to verify and use; repeat for several (needs --ca)
-      --ca FILE               CA certificate(s) for --crl; repeat, or a PEM bundle
+      --ca FILE               CA certificate(s) for --crl and --ocsp; repeat, or a PEM bundle
+      --ocsp URL|aia          also ask this OCSP responder (aia: the one the certificate names)
+      --ocsp-mode MODE        off, fallback, prefer or require, as OCSP_MODE (default with --ocsp: prefer)
+      --ocsp-timeout-ms N     each OCSP request's time budget (default 1000)
       --at ISO-8601           decide at this time (default now; no zone = UTC)
       --grace-seconds N       keep using a CRL this long past its nextUpdate (default 0)
       --allow-no-next-update  accept a --crl without nextUpdate
-      --json                  print {status, code, reason, serial, issuer, skipped: [{file, code, reason}]}`,
+      --json                  print {status, code, reason, serial, issuer, skipped: [{file, code, reason}]}
+                              (with --ocsp also decidedBy and sources: [{source, status, code, reason}])`,
   serve: `serve --truststore FILE --store URL [--port N] [--host ADDR] [--upstream URL] [--watch [--fetch NAME=URL]... [--fetch-seconds N]] [--cert FILE --key FILE]
       [--revalidate-seconds N] [--max-stale-seconds N] [--ocsp-mode MODE] [--ocsp URL] [--quiet] [--verbose]
     a local mTLS gateway that runs the authorizer as API Gateway would

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
-import { CONFORMANCE_DIR, conformanceAvailable, readManifest, statusOf } from '../support/conformance.js';
+import { CONFORMANCE_DIR, describeConformance, readManifest, statusOf } from '../support/conformance.js';
 
 const PKITS = join(CONFORMANCE_DIR, 'pkits');
 // Inside every PKITS certificate's validity and every current PKITS CRL's thisUpdate..nextUpdate.
@@ -14,7 +14,7 @@ async function check(args: string[]) {
   return { code, result: JSON.parse(out.join('')) as { status: string; code: string }, err };
 }
 
-describe.runIf(conformanceAvailable())('NIST PKITS through `crl-authorizer check`', () => {
+describeConformance('NIST PKITS through `crl-authorizer check`', () => {
   const rows = readManifest(join(PKITS, 'MANIFEST.tsv')).filter((r) => r.scope !== 'OUT-PATH');
 
   it('covers the leaf-only cases of the manifest', () => {

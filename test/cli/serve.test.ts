@@ -230,9 +230,8 @@ describe('serve: decisions over real mutual TLS', () => {
     expect(none.code).not.toBe(0);
     expect(none.stdout.trim().split('\n').pop()).toBe('000');
   });
-  it.runIf(!hasBinary('curl'))('curl checks skipped: no curl binary on this machine', () => {
-    console.warn('serve.test: curl not found; the curl client checks were skipped');
-  });
+  // A line, not a placeholder test: with the tool present nothing is skipped and nothing extra is counted.
+  if (!hasBinary('curl')) console.warn('serve.test: curl not found; the curl client checks were skipped');
 
   it.skipIf(!hasBinary('openssl'))('answers openssl s_client with a certificate and refuses it without one', async () => {
     const dir = join(tmp, 'openssl');
@@ -258,9 +257,8 @@ describe('serve: decisions over real mutual TLS', () => {
     expect(without).not.toContain('HTTP/1.1');
     expect(without).toMatch(/alert|error/i);
   });
-  it.runIf(!hasBinary('openssl'))('openssl checks skipped: no openssl binary on this machine', () => {
-    console.warn('serve.test: openssl not found; the s_client checks were skipped');
-  });
+  // A line, not a placeholder test: with the tool present nothing is skipped and nothing extra is counted.
+  if (!hasBinary('openssl')) console.warn('serve.test: openssl not found; the s_client checks were skipped');
 });
 
 describe('serve --upstream', () => {

@@ -2,19 +2,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCrl, verifyCrl } from '../../src/crl/index.js';
-import { codeOf } from '../../src/errors.js';
 import { readCertificate } from '../../src/x509/index.js';
-import { CONFORMANCE_DIR, conformanceAvailable, readManifest } from '../support/conformance.js';
+import { CONFORMANCE_DIR, describeConformance, readManifest } from '../support/conformance.js';
 import { acceptedStatuses, inScope, readPkitsManifest, runPkitsRow } from '../support/pkits.js';
 import { codeOf as codeOfCall } from '../support/codes.js';
 
-const available = conformanceAvailable();
-
 const rejection = (fn: () => unknown) => codeOfCall(fn, 'accepted');
 
-describe.runIf(available)('real CRLs (conformance/real/MANIFEST.tsv)', () => {
+describeConformance('real CRLs (conformance/real/MANIFEST.tsv)', () => {
   const dir = path.join(CONFORMANCE_DIR, 'real');
-  const rows = available ? readManifest(path.join(dir, 'MANIFEST.tsv')) : [];
+  const rows = readManifest(path.join(dir, 'MANIFEST.tsv'));
   const load = (f: string) => new Uint8Array(readFileSync(path.join(dir, f)));
 
   it.each(rows.map((r) => [r.file!, r] as const))('%s parses with the manifest entry count', (file, row) => {
@@ -61,9 +58,9 @@ describe.runIf(available)('real CRLs (conformance/real/MANIFEST.tsv)', () => {
   });
 });
 
-describe.runIf(available)('PKITS leaf-only decisions (conformance/pkits/MANIFEST.tsv)', () => {
+describeConformance('PKITS leaf-only decisions (conformance/pkits/MANIFEST.tsv)', () => {
   const dir = path.join(CONFORMANCE_DIR, 'pkits');
-  const rows = available ? readPkitsManifest(dir).filter(inScope) : [];
+  const rows = readPkitsManifest(dir).filter(inScope);
 
   it.each(rows.map((r) => [`${r.id} ${r.name} (${r.scope})`, r] as const))('%s', (_, row) => {
     const outcome = runPkitsRow(dir, row);

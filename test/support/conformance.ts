@@ -1,17 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { describe } from 'vitest';
+import { SKIP_HINT, conformanceAvailable } from './conformance-dir.js';
 
-/** `../shared/conformance` beside the clone: CI provides it; elsewhere its suites skip unless it is required. */
-export const CONFORMANCE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/conformance');
+export { CONFORMANCE_DIR, conformanceAvailable } from './conformance-dir.js';
 
-export function conformanceAvailable(): boolean {
-  if (existsSync(CONFORMANCE_DIR)) return true;
-  if (process.env.CONFORMANCE_REQUIRED === '1') {
-    throw new Error(`CONFORMANCE_REQUIRED=1 but ${CONFORMANCE_DIR} is missing`);
+/**
+ * `describe` for a suite that reads the conformance data: registered only when the data is there (vitest runs a
+ * skipped suite's body to collect it, which would read the missing files), else one line saying why and how.
+ */
+export function describeConformance(name: string, body: () => void): void {
+  if (conformanceAvailable()) {
+    describe(name, body);
+    return;
   }
-  console.warn(`skipping conformance suites: ${CONFORMANCE_DIR} is missing`);
-  return false;
+  console.warn(`skipping conformance suite "${name}": ${SKIP_HINT}`);
 }
 
 /** Reads a TSV manifest into one record per row, keyed by the header line's column names. */
