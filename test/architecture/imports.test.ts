@@ -34,7 +34,7 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   // testpki is test and bench support (a deliberate copy of the DER writer, so it imports nothing of src/).
   testpki: [],
   // demo and serve still build a PKI with testpki (serve's local server certificate is being made another way).
-  cli: [...BASE, 'config', 'der', 'x509', 'crl', 'blob', 'lookup', 'denylist', 'store', 'preprocessor', 'fetcher', 'authorizer', 'testpki'],
+  cli: [...BASE, 'config', 'der', 'x509', 'crl', 'blob', 'lookup', 'denylist', 'store', 'preprocessor', 'fetcher', 'authorizer', 'sources', 'ocsp', 'testpki'],
   // The package root: the core API only (no handler, no store).
   index: [...BASE, 'x509', 'crl', 'blob', 'lookup', 'preprocessor'],
 };
