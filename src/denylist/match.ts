@@ -37,7 +37,7 @@ export class CompiledDenylist {
     return (
       this.serialMatch(cert, ms) ||
       (this.bySubject.size > 0 ? firstLive(this.bySubject.get(cert.subjectKey), ms) : undefined) ||
-      (this.byFingerprint.size > 0 ? firstLive(this.byFingerprint.get(sha256Hex(cert.der)), ms) : undefined)
+      (this.byFingerprint.size > 0 ? firstLive(this.byFingerprint.get(fingerprintOf(cert)), ms) : undefined)
     );
   }
 
@@ -72,6 +72,17 @@ function isLive(e: DenylistEntry, ms: number): boolean {
 function firstLive(entries: DenylistEntry[] | undefined, ms: number): DenylistEntry | undefined {
   if (entries) for (const e of entries) if (isLive(e, ms)) return e;
   return undefined;
+}
+
+/**
+ * The certificate's SHA-256, remembered per `CertFacts` object: the authorizer's certificate cache hands the same
+ * frozen facts to every request of a returning client, so that client pays for the hash once, not per request.
+ */
+const fingerprints = new WeakMap<CertFacts, string>();
+function fingerprintOf(cert: CertFacts): string {
+  let fp = fingerprints.get(cert);
+  if (fp === undefined) fingerprints.set(cert, (fp = sha256Hex(cert.der)));
+  return fp;
 }
 
 /** `crypto.hash` (Node 20.12+) is the one-shot digest, about twice as fast as createHash on a certificate. */
