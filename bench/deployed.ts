@@ -9,7 +9,7 @@ export interface DeployedSteadyRow {
   p999Us: number;
   maxUs: number;
   s3RequestsPer1000: number;
-  /** Object GETs seen at the proxy during the run, per 10 s (the background interval). */
+  /** GETs of the blob (not the denylist, asked in the same round) seen at the proxy, per 10 s (the background interval). */
   getsPer10s: number;
   /** From the new blob's PUT completing to the first decision that used it; null when none did. */
   newBlobDelayMs: number | null;

@@ -19,6 +19,8 @@ export interface ShapingProxy {
   endpoint: string;
   /** Requests forwarded, by method ("GET", "HEAD", ...). */
   requests: Map<string, number>;
+  /** Requests forwarded, by method and object path ("GET /bucket/pki/a.cache.bin"), query left off. */
+  byObject: Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -31,12 +33,15 @@ export async function startShapingProxy(upstream: string, opts: ShapingOptions =
   const up = new URL(upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const requests = new Map<string, number>();
+  const byObject = new Map<string, number>();
   const sockets = new Set<Socket>();
   /** Per client connection: when its last byte is due, so the budget is the connection's, not the request's. */
   const dueAt = new WeakMap<Socket, number>();
 
   const server: Server = createServer((req, res) => {
     requests.set(req.method ?? '', (requests.get(req.method ?? '') ?? 0) + 1);
+    const object = `${req.method ?? ''} ${(req.url ?? '').split('?')[0]}`;
+    byObject.set(object, (byObject.get(object) ?? 0) + 1);
     const socket = req.socket;
     setTimeout(() => {
       const fwd = request(
@@ -73,6 +78,7 @@ export async function startShapingProxy(upstream: string, opts: ShapingOptions =
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    byObject,
     stop: async () => {
       for (const s of sockets) s.destroy();
       agent.destroy();
