@@ -8,7 +8,7 @@ import { fmtBytes, fmtEntries, sig } from './format.js';
 export function judgeTargets(r: Pick<BenchResults, 'lookup' | 'coldLoad' | 'preprocess'>): TargetLine[] {
   const lines: TargetLine[] = [];
   const notRun = (target: string, size: string): void => {
-    lines.push({ target, measured: `not measured (${size} entries not in --sizes)`, pass: null });
+    lines.push({ target, measured: `not measured (${size} entries not in --sizes, or its section not in --only)`, pass: null });
   };
 
   for (const [entries, limit] of [[1e6, 100], [1e7, 300]] as const) {
@@ -86,6 +86,9 @@ export function denylistTargets(r: Pick<BenchResults, 'denylist'>): TargetLine[]
   return lines;
 }
 
+/** A relative change as text: `+4.51%`, `-12.3%`. */
+const signedPct = (r: number): string => `${r >= 0 ? '+' : ''}${sig(100 * r)}%`;
+
 const sizeLabel = (entries: number): string => entries.toExponential(0).replace('+', '');
 
 /** Issue #17's acceptance lines: the filter in front of the index, judged on this run's figures. */
@@ -103,7 +106,7 @@ export function filterTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess'
     const setLine = `#17 absent keys <= 0.5x the JS Set (pre-built strings, same keys) at ${at} entries`;
     const presentLine = `#17 present keys <= 1.15x today's has() (v1 blob, same keys, same run) at ${at} entries`;
     if (absent === undefined) {
-      for (const t of [limitLine, setLine, presentLine]) lines.push({ target: t, measured: `not measured (${at} entries not in --sizes)`, pass: null });
+      for (const t of [limitLine, setLine, presentLine]) lines.push({ target: t, measured: `not measured (${at} entries not in --sizes, or its section not in --only)`, pass: null });
       continue;
     }
     lines.push({ target: limitLine, measured: `${sig(absent)} ns`, pass: absent <= limit });
@@ -126,7 +129,7 @@ export function filterTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess'
     const growth = a.blobBytes / a.blobV1Bytes - 1;
     lines.push({
       target: `#17 blob grows by <= 10% with the filter at ${fmtEntries(a.entries)} entries`,
-      measured: `+${sig(100 * growth)}% (${fmtBytes(a.blobBytes)} vs ${fmtBytes(a.blobV1Bytes)})`,
+      measured: `${signedPct(growth)} (${fmtBytes(a.blobBytes)} vs ${fmtBytes(a.blobV1Bytes)})`,
       pass: growth <= 0.1,
     });
   }
@@ -134,13 +137,13 @@ export function filterTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess'
   const v1 = r.preprocess.find((x) => x.entries === 1e6 && x.alg === 'ec-p256' && x.method === 'this project, v1 blob (no filter)');
   const ppLine = '#17 preprocess at 1e6 entries (ec-p256) grows by <= 15% with the filter (process wall time, same run)';
   if (!ours?.medianWallMs || !v1?.medianWallMs) {
-    lines.push({ target: ppLine, measured: 'not measured (1e6 entries not in --sizes)', pass: null });
+    lines.push({ target: ppLine, measured: 'not measured (1e6 entries not in --sizes, or its section not in --only)', pass: null });
   } else {
     const growth = ours.medianWallMs / v1.medianWallMs - 1;
-    const op = ours.medianOpMs && v1.medianOpMs ? `; in-process work +${sig(100 * (ours.medianOpMs / v1.medianOpMs - 1))}%` : '';
+    const op = ours.medianOpMs && v1.medianOpMs ? `; in-process work ${signedPct(ours.medianOpMs / v1.medianOpMs - 1)}` : '';
     lines.push({
       target: ppLine,
-      measured: `+${sig(100 * growth)}% (${sig(ours.medianWallMs)} ms vs ${sig(v1.medianWallMs)} ms${op})`,
+      measured: `${signedPct(growth)} (${sig(ours.medianWallMs)} ms vs ${sig(v1.medianWallMs)} ms${op})`,
       pass: growth <= 0.15,
     });
   }

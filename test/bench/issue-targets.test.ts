@@ -22,8 +22,10 @@ const artefact = (blobBytes: number, blobV1Bytes: number): ArtefactRow => ({
   blobV1Bytes,
 });
 
-function judge(over: { absent: number; setAbsent: number; present: number; v1Present: number; v2Ms: number; v1Ms: number; v2Bytes: number; denylistUs: number }) {
-  const lines = judgeIssueTargets({
+type Over = { absent: number; setAbsent: number; present: number; v1Present: number; v2Ms: number; v1Ms: number; v2Bytes: number; denylistUs: number };
+
+function judgeIssueTargetsFor(over: Over) {
+  return judgeIssueTargets({
     lookupSplit: [
       lookup(1e6, 'WASM index, absent keys', over.absent),
       lookup(1e6, 'JS Set<string>, absent keys (pre-built strings)', over.setAbsent),
@@ -37,7 +39,10 @@ function judge(over: { absent: number; setAbsent: number; present: number; v1Pre
       handler('this project (handler), interleaved, 10,000-entry denylist', over.denylistUs),
     ],
   });
-  return new Map(lines.map((l) => [l.target, l.pass]));
+}
+
+function judge(over: Over) {
+  return new Map(judgeIssueTargetsFor(over).map((l) => [l.target, l.pass]));
 }
 
 // The target lines judge the issues' limits on the figures given; a size not run is "not judged", never a pass.
@@ -60,6 +65,13 @@ describe('issue #17 and #15 target lines', () => {
     }
     expect(g.get('#17 absent keys <= 0.5x the JS Set (pre-built strings, same keys) at 1e6 entries')).toBe(true);
     expect(judge({ ...good, setAbsent: 170 }).get('#17 absent keys <= 0.5x the JS Set (pre-built strings, same keys) at 1e6 entries')).toBe(false);
+  });
+
+  it('print a shrink with its own sign', () => {
+    const lines = judgeIssueTargetsFor({ ...{ absent: 90, setAbsent: 200, present: 110, v1Present: 100, v2Bytes: 1050, denylistUs: 10.5 }, v2Ms: 90, v1Ms: 100 });
+    const pp = lines.find((l) => l.target.startsWith('#17 preprocess'))!;
+    expect(pp.measured).toMatch(/^-10(\.0+)?% \(/);
+    expect(lines.find((l) => l.target.startsWith('#17 blob grows'))!.measured).toMatch(/^\+5(\.0+)?% \(/);
   });
 
   it('leave a size that was not run unjudged', () => {
