@@ -23,11 +23,11 @@ export class CompiledDenylist {
     for (const entry of list.entries) {
       if (entry.serial !== undefined) {
         const issuerKey = entry.issuerKeyId === undefined ? nameKeyOfText(entry.issuer!) : undefined;
-        push(this.bySerial, entry.serial, { entry, issuerKeyId: entry.issuerKeyId, issuerKey });
+        push(this.bySerial, entry.serial, { entry, issuerKey });
       } else if (entry.subject !== undefined) push(this.bySubject, nameKeyOfText(entry.subject), entry);
       else push(this.byFingerprint, entry.sha256!, entry);
     }
-    for (const list of this.bySerial.values()) list.sort((a, b) => Number(a.issuerKeyId === undefined) - Number(b.issuerKeyId === undefined));
+    for (const list of this.bySerial.values()) list.sort((a, b) => Number(a.entry.issuerKeyId === undefined) - Number(b.entry.issuerKeyId === undefined));
   }
 
   /** The first live entry that matches the certificate, or undefined. */
@@ -46,7 +46,7 @@ export class CompiledDenylist {
     if (!candidates) return undefined;
     const keyId = cert.authorityKeyId ? hexOf(cert.authorityKeyId) : undefined;
     for (const c of candidates) {
-      const sameIssuer = c.issuerKeyId !== undefined ? c.issuerKeyId === keyId : c.issuerKey === cert.issuerKey;
+      const sameIssuer = c.entry.issuerKeyId !== undefined ? c.entry.issuerKeyId === keyId : c.issuerKey === cert.issuerKey;
       if (sameIssuer && isLive(c.entry, ms)) return c.entry;
     }
     return undefined;
@@ -55,7 +55,7 @@ export class CompiledDenylist {
 
 interface SerialEntry {
   entry: DenylistEntry;
-  issuerKeyId: string | undefined;
+  /** For an entry that names its issuer by name: that name's key, computed once here rather than per request. */
   issuerKey: string | undefined;
 }
 
