@@ -194,15 +194,19 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
     log.emit(metrics.countLine(clock(), METRIC.denylistRefreshFailed, { message: 'denylist refresh failed', code: r.code }));
   }
 
-  /** The configured state; the first call reads the configuration, and a bad one fails every call after. */
-  function configured(): Ready {
-    if (!ready && configError === undefined) {
-      try {
-        ready = init();
-      } catch (e) {
-        configError = e;
-      }
+  /** Reads the configuration once; a bad one is kept as `configError` and fails every request after. */
+  function initOnce(): void {
+    if (ready || configError !== undefined) return;
+    try {
+      ready = init();
+    } catch (e) {
+      configError = e;
     }
+  }
+
+  /** The configured state, or the configuration's error thrown. */
+  function configured(): Ready {
+    initOnce();
     if (configError !== undefined) throw configError;
     return ready!;
   }
@@ -263,18 +267,12 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
 
   Object.defineProperty(handle, 'cache', { get: () => ready?.cache });
   (handle as { prepare?: AuthorizerHandler['prepare'] }).prepare = async (deadlineMs) => {
-    if (!ready && configError === undefined) {
-      try {
-        ready = init();
-      } catch (e) {
-        configError = e;
-        return;
-      }
-    }
-    ready?.cache.refresh(clock());
+    initOnce();
+    if (!ready) return; // a bad configuration: the first request logs it and denies
+    ready.cache.refresh(clock());
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
-    await Promise.race([ready?.cache.settled(), deadline]);
+    await Promise.race([ready.cache.settled(), deadline]);
     clearTimeout(timer);
   };
   return handle as AuthorizerHandler;
