@@ -124,8 +124,10 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
   const clock = options.clock ?? Date.now;
   const service = options.service ?? AUTHORIZER_SERVICE;
   const log = new Logger(options.logSink ?? stdoutSink, service, clock);
-  // The decision line, the one written on every request, goes to stdout after the response (stdout.ts).
-  const decisions = options.logSink ? log : new Logger(deferredStdoutSink(), service, clock);
+  // The decision line, the one written on every request, is made and written to stdout after the response
+  // (stdout.ts); a sink given in the options gets it at once.
+  const deferred = options.logSink ? undefined : deferredStdoutSink();
+  const emitDecision = (make: () => string): void => (deferred ? deferred(make) : log.emit(make()));
   const metrics = new Metrics(options.metricsNamespace ?? METRIC_NAMESPACE, service);
   const certs = new CertCache(options.certCacheEntries ?? DEFAULT_CERT_CACHE_ENTRIES);
   let ready: Ready | undefined;
@@ -261,7 +263,9 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
     };
     const response = respond(o, ctx);
     const latencyUs = Math.round((performance.now() - started) * 1000);
-    decisions.emit(metrics.decisionLine(now, decisionFields(o, ctx, now, latencyUs, context)));
+    // What OCSP's cache held is read now; the rest of the line is made from this request's own objects.
+    const ocsp = o.state?.ocsp?.consulted(o.cert, now);
+    emitDecision(() => metrics.decisionLine(now, decisionFields(o, ctx, now, latencyUs, context, ocsp)));
     return response;
   }
 
@@ -340,9 +344,9 @@ function decisionFields(
   now: number,
   latencyUs: number,
   context: InvocationContext | undefined,
+  ocsp: SourceAnswer | undefined,
 ): DecisionFields {
   const summary = o.verdict?.summary;
-  const ocsp = o.state?.ocsp?.consulted(o.cert, now);
   const thisUpdateMs = summary?.thisUpdate === undefined ? undefined : Date.parse(summary.thisUpdate);
   const nextUpdateMs = summary?.nextUpdate === undefined ? undefined : Date.parse(summary.nextUpdate);
   return {

@@ -1,4 +1,5 @@
-import type { LogSink } from './log.js';
+/** A line, or a function that makes it: a decision line's JSON is built at the flush, after the response too. */
+export type DeferredSink = (line: string | (() => string)) => void;
 
 /**
  * Where the handler writes its decision lines by default: stdout, after the response instead of during the request. A write to
@@ -8,15 +9,21 @@ import type { LogSink } from './log.js';
  * event loop, after the handler's promise has resolved and the runtime has sent the response, and before the
  * runtime asks for the next invocation, so every line still lands in its own invocation's log. A process that
  * exits first writes what is queued on `exit`.
+ *
+ * A line may be queued as a function that makes it: the handler queues the decision line that way, so its JSON
+ * (the largest part of a warm request after the write itself) is also built after the response. A maker that
+ * throws leaves a line saying so in place of its own.
  */
-export function deferredStdoutSink(write: (text: string) => void = (t) => process.stdout.write(t)): LogSink {
-  let queued: string[] = [];
+export function deferredStdoutSink(write: (text: string) => void = (t) => process.stdout.write(t)): DeferredSink {
+  let queued: (string | (() => string))[] = [];
   let scheduled = false;
   const flush = () => {
     scheduled = false;
     if (queued.length === 0) return;
-    const text = queued.join('\n') + '\n';
+    const lines = queued;
     queued = [];
+    let text = '';
+    for (const line of lines) text += (typeof line === 'string' ? line : made(line)) + '\n';
     try {
       write(text);
     } catch {
@@ -30,4 +37,12 @@ export function deferredStdoutSink(write: (text: string) => void = (t) => proces
     scheduled = true;
     setImmediate(flush);
   };
+}
+
+function made(make: () => string): string {
+  try {
+    return make();
+  } catch (e) {
+    return JSON.stringify({ level: 'ERROR', message: 'log line failed', reason: e instanceof Error ? e.message : String(e) });
+  }
 }

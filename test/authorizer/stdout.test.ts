@@ -24,4 +24,33 @@ describe('the default log sink (stdout after the response)', () => {
     process.emit('exit', 0);
     expect(writes).toEqual(['{"message":"decision"}\n']);
   });
+
+  it('makes a line queued as a function only at the flush, in its place in the queue', async () => {
+    const writes: string[] = [];
+    const sink = deferredStdoutSink((t) => writes.push(t));
+    let made = 0;
+    sink('{"message":"first"}');
+    sink(() => {
+      made++;
+      return '{"message":"decision"}';
+    });
+    sink('{"message":"last"}');
+    await Promise.resolve();
+    expect(made).toBe(0);
+    await new Promise((r) => setImmediate(r));
+    expect(made).toBe(1);
+    expect(writes).toEqual(['{"message":"first"}\n{"message":"decision"}\n{"message":"last"}\n']);
+  });
+
+  it('writes an error line in place of a line whose maker throws, and the other lines as well', async () => {
+    const writes: string[] = [];
+    const sink = deferredStdoutSink((t) => writes.push(t));
+    sink(() => {
+      throw new Error('no fields');
+    });
+    sink('{"message":"next"}');
+    await new Promise((r) => setImmediate(r));
+    const lines = writes.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([{ level: 'ERROR', message: 'log line failed', reason: 'no fields' }, { message: 'next' }]);
+  });
 });
