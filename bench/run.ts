@@ -394,7 +394,11 @@ async function deployed(ctx: Context): Promise<void> {
   for (const row of coldRows) {
     ctx.results.notes.push(
       `as deployed, cold ${fmtEntries(row.entries)} (${(row.blobBytes / 2 ** 20).toFixed(0)} MiB blob), ${row.method}: first decision ` +
-        `${row.firstDecisionMs} ms after spawn (${row.code}), peak RSS ${(row.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${row.s3Requests} S3 requests`,
+        `${row.firstDecisionMs} ms after spawn (${row.code}), peak RSS ${(row.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${row.s3Requests} S3 requests` +
+        (row.cpuMs === undefined
+          ? ''
+          : `; CPU until then: the container ${row.cpuMs.toFixed(0)} ms (${row.minorFaults} minor page faults), ` +
+            `the local S3 and proxy ${row.rigCpuMs!.toFixed(0)} ms, on ${os.availableParallelism()} cores`),
     );
   }
 }

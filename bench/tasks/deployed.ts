@@ -7,7 +7,7 @@ import { S3Store } from '../../src/store/s3.js';
 import { restEvent } from '../../test/authorizer/events.js';
 import { makePki } from '../../test/authorizer/pki.js';
 import { startS3, type LocalS3 } from '../../test/support/s3.js';
-import type { DeployedColdRow, DeployedSteadyRow } from '../deployed.js';
+import { BACKGROUND, BACKGROUND_BUSY, type DeployedColdRow, type DeployedSteadyRow, type SteadyMode } from '../deployed.js';
 import { startShapingProxy, type ShapingProxy } from '../shaping-proxy.js';
 import { quantile } from '../stats.js';
 import { main, taskArgs } from './io.js';
@@ -60,11 +60,21 @@ const ask = async (i) => {
 };
 out.firstCode = await ask(0);
 out.firstAt = Date.now();
+const ru = process.resourceUsage();
+out.firstCpuMs = (ru.userCPUTime + ru.systemCPUTime) / 1000;
+out.firstFaults = ru.minorPageFault;
 process.stderr.write('ready\\n');
 const start = performance.now();
 for (let i = 1; performance.now() - start < args.seconds * 1000; i++) {
-  const wait = start + (i * 1000) / args.rate - performance.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const due = start + (i * 1000) / args.rate;
+  if (args.busy) {
+    // One turn of the event loop (the decision line's flush, timers), then a busy wait: the CPU never idles.
+    await new Promise((r) => setImmediate(r));
+    while (performance.now() < due) {}
+  } else {
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
   await ask(i);
 }
 out.seconds = (performance.now() - start) / 1000;
@@ -84,6 +94,8 @@ interface ContainerOut {
   codes: Record<string, number>;
   firstAt: number;
   firstCode: string;
+  firstCpuMs: number;
+  firstFaults: number;
   seconds: number;
   peakRssBytes: number;
 }
@@ -124,7 +136,7 @@ function container(
   dir: string,
   proxy: ShapingProxy,
   env: Record<string, string>,
-  spec: { events: unknown[]; seconds: number; rate: number; newCrlNumber?: string },
+  spec: { events: unknown[]; seconds: number; rate: number; newCrlNumber?: string; busy?: boolean },
   onReady?: () => void,
 ): Promise<ContainerOut & { spawnedAt: number }> {
   const result = path.join(dir, `result-${Math.random().toString(16).slice(2)}.json`);
@@ -165,7 +177,12 @@ async function steadyRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: 
   const writer = new S3Store(s3.bucket, 'pki', { client: s3.client });
   const events = [restEvent(pki.good.pem), restEvent(pki.later.pem), restEvent(pki.revoked.pem)];
   const rows: DeployedSteadyRow[] = [];
-  for (const interval of [0, 10]) {
+  const runs: { mode: SteadyMode; interval: number; busy: boolean }[] = [
+    { mode: 'per-request (CRL_REVALIDATE_SECONDS=0)', interval: 0, busy: false },
+    { mode: BACKGROUND, interval: 10, busy: false },
+    { mode: BACKGROUND_BUSY, interval: 10, busy: true },
+  ];
+  for (const { mode, interval, busy } of runs) {
     await writer.put('a.cache.bin', pki.blobA1);
     const before = objectRequests(proxy);
     // The blob's GETs alone: the same round also asks for the denylist, which is another object.
@@ -173,14 +190,14 @@ async function steadyRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: 
     let getsAtReady = 0;
     let landedAt: number | undefined;
     let landing: Promise<void> | undefined;
-    // Per-request mode cannot reach the rate (each request waits for S3); the run is shorter.
-    const seconds = interval === 0 ? Math.min(10, args.steadySeconds) : args.steadySeconds;
+    // Per-request mode cannot reach the rate (each request waits for S3), and the busy run is a diagnostic: shorter.
+    const seconds = mode === BACKGROUND ? args.steadySeconds : Math.min(10, args.steadySeconds);
     const out = await container(
       bundle,
       dir,
       proxy,
       { CRL_STORE_URL: `s3://${s3.bucket}/pki`, CRL_CACHE_KEYS: 'a.cache.bin', CRL_REVALIDATE_SECONDS: String(interval) },
-      { events, seconds, rate: args.rate, newCrlNumber: '2' },
+      { events, seconds, rate: args.rate, newCrlNumber: '2', busy },
       () => {
         getsAtReady = gets();
         // The new CRL lands a quarter of the way in.
@@ -194,7 +211,7 @@ async function steadyRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: 
     const lat = out.latUs.slice(1);
     const slow = slowest(out);
     rows.push({
-      mode: interval === 0 ? 'per-request (CRL_REVALIDATE_SECONDS=0)' : 'background (CRL_REVALIDATE_SECONDS=10)',
+      mode,
       decisions: lat.length,
       seconds: out.seconds,
       p50Us: quantile(lat, 0.5),
@@ -233,6 +250,8 @@ function slowest(out: ContainerOut): Pick<DeployedSteadyRow, 'p99CpuUs' | 'slowe
   return { p99CpuUs: quantile(out.cpuUs.slice(1), 0.99), slowest1pc: counts };
 }
 
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+
 async function coldRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: string, dir: string): Promise<DeployedColdRow[]> {
   const rows: DeployedColdRow[] = [];
   for (const c of args.cold) {
@@ -242,6 +261,7 @@ async function coldRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: st
     const leaf = readFileSync(c.leafPem, 'utf8');
     for (const method of ['ranged GETs (defaults)', 'one GET'] as const) {
       const before = objectRequests(proxy);
+      const rigCpu = process.cpuUsage();
       const out = await container(
         bundle,
         dir,
@@ -261,6 +281,9 @@ async function coldRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: st
         code: out.firstCode,
         peakRssBytes: out.peakRssBytes,
         s3Requests: objectRequests(proxy) - before,
+        cpuMs: out.firstCpuMs,
+        minorFaults: out.firstFaults,
+        rigCpuMs: cpuMs(process.cpuUsage(rigCpu)),
       });
     }
   }
