@@ -156,8 +156,11 @@ export class IndexCache implements RevocationSource {
     const wait = (!this.everLoaded && this.indexes.length === 0) || now >= this.freshUntil;
     if (this.inflight) return wait ? this.inflight : undefined;
     if (now < this.nextRoundAt) return undefined;
-    const round = this.startRound(now);
-    return wait ? round : undefined;
+    if (wait) return this.startRound(now);
+    // Nobody waits for this round: it begins on the next turn of the event loop, so that its first steps (the SDK
+    // building and signing the request, run synchronously and in microtasks) come after this request's response.
+    this.startRound(now, true);
+    return undefined;
   }
 
   /** Interval 0: every request waits for a round that began no earlier than it arrived. */
@@ -191,11 +194,14 @@ export class IndexCache implements RevocationSource {
     this.queued = undefined;
   }
 
-  private startRound(now: number): Promise<void> {
+  private startRound(now: number, nextTurn = false): Promise<void> {
     this.inflightStartedAt = now;
     const abort = new AbortController();
     this.inflightAbort = abort;
-    const round = this.round(now, abort.signal).catch((e: unknown) => {
+    const begun = nextTurn
+      ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.round(now, abort.signal))
+      : this.round(now, abort.signal);
+    const round = begun.catch((e: unknown) => {
       this.opts.log.error('revalidation round failed', { code: codeOf(e), reason: messageOf(e) });
     });
     const inflight = round.finally(() => {

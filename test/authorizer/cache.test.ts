@@ -334,6 +334,34 @@ describe.each(BACKENDS)('background revalidation against $name', (kind) => {
     expect(await ask(h, pki.later.pem)).toBe('Deny cert.revoked');
   });
 
+  it('starts a due round that nobody waits for after the request is answered, not inside it', async () => {
+    // Every store call, as it is made: the round's first steps (the SDK building and signing its GET) are work.
+    const calls: string[] = [];
+    const store: ObjectStore = Object.create(b.store) as ObjectStore;
+    store.get = (key, opts) => {
+      calls.push(key);
+      return b.store.get(key, opts);
+    };
+    const h = harness({ store, config: background });
+    expect(await ask(h, pki.later.pem)).toBe('Allow cert.good');
+    const warmCalls = calls.length;
+    const blobGets = () => calls.filter((k) => k === KEY_A).length;
+    expect(blobGets()).toBe(1);
+    h.at(10);
+    // What the runtime does: await the handler, then send the response in that continuation.
+    const response = await h.handler(restEvent(pki.later.pem));
+    expect(effect(response)).toBe('Allow');
+    expect(calls.length).toBe(warmCalls);
+    // The round is under way: it began on the next turn of the event loop.
+    await new Promise((r) => setImmediate(r));
+    expect(blobGets()).toBe(2);
+    await h.handler.cache!.settled();
+    const roundCalls = calls.length;
+    h.at(11);
+    expect(await ask(h, pki.later.pem)).toBe('Allow cert.good');
+    expect(calls.length).toBe(roundCalls);
+  });
+
   it('makes a request wait for the round once the index is past the freshness bound', async () => {
     const { g, h } = await warm();
     await b.put(KEY_A, pki.blobA2);
