@@ -1,6 +1,6 @@
 import { codeOf, messageOf, isCoded, type Code } from '../errors.js';
 import { crlAnswer, holdIndex } from '../lookup/crl-source.js';
-import { verdictOf, type Answered, type Verdict } from '../lookup/decide.js';
+import { askSources, type Answered, type Verdict } from '../lookup/decide.js';
 import { RevocationIndex } from '../lookup/index.js';
 import { OCSP_MODES, type OcspMode } from '../ocsp/mode.js';
 import { MAX_OCSP_TIMEOUT_MS } from '../ocsp/config.js';
@@ -70,7 +70,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     if (index) indexes.push(index);
   }
   // The sources as the authorizer lines them up: OCSP_MODE's stage (which reads the CRL's answer to know whether
-  // OCSP is needed), then the CRL, remembered so it is computed once; verdictOf combines the answers.
+  // OCSP is needed), then the CRL, remembered so it is computed once; askSources asks them as the handler does.
   const held = indexes.map((index) => holdIndex(index));
   const crl = new RememberedSource({ name: 'crl', check: (c, t) => crlAnswer(c, held, { at: t.getTime(), graceSeconds }) });
   const sources: RevocationSource[] = [crl];
@@ -86,8 +86,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     sources.unshift(stage); // first, so OCSP's good in prefer/require is the one reported, as in the decision line
     rule = stage.rule;
   }
-  const answers: Answered[] = [];
-  for (const s of sources) answers.push({ source: s.name, answer: await s.check(cert, at) });
+  const { verdict: combined, answers } = await askSources(sources, cert, at, rule);
   // With nothing left to decide by, the answer says why each input was skipped, not "not covered".
   const first = skipped[0];
   const onlyCrl = answers.length === 1;
@@ -98,7 +97,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
           code: first.code,
           reason: `every input was skipped: ${skipped.map((s) => `${s.file}: ${s.code}`).join('; ')}`,
         }
-      : verdictOf(answers, rule);
+      : combined;
   const decided = ocsp ? decidedBy(verdict, answers) : undefined;
   return report(io, values.json, verdict, cert, skipped, decided && { decidedBy: decided, answers });
 }
