@@ -2,15 +2,15 @@ import { codeOf, messageOf, isCoded, type Code } from '../errors.js';
 import { crlAnswer, holdIndex } from '../lookup/crl-source.js';
 import { askSources, type Answered, type Verdict } from '../lookup/decide.js';
 import { RevocationIndex } from '../lookup/index.js';
-import { OCSP_MODES, type OcspMode } from '../ocsp/mode.js';
-import { MAX_OCSP_TIMEOUT_MS } from '../ocsp/config.js';
+import type { OcspMode } from '../ocsp/mode.js';
+import { readOcspFlags } from '../ocsp/config.js';
 import { DEFAULT_OCSP_TIMEOUT_MS, OcspSource } from '../ocsp/source.js';
 import { OcspStage, RememberedSource } from '../ocsp/stage.js';
 import type { RevocationSource, SourceName } from '../sources/types.js';
 import { pairCrlFiles } from '../preprocessor/delta.js';
 import { readCertificates } from '../preprocessor/preprocess.js';
 import { readCertificate, type CertFacts } from '../x509/cert.js';
-import { EXIT, UsageError, nonNegativeInt, parse, parseTime, requireOne } from './args.js';
+import { EXIT, UsageError, asUsage, nonNegativeInt, parse, parseTime, requireOne } from './args.js';
 import { readInput } from './files.js';
 import { readChecked } from './pem-check.js';
 import type { Io } from './io.js';
@@ -111,7 +111,9 @@ interface OcspFlags {
 
 /**
  * `--ocsp URL|aia` turns OCSP on; its mode defaults to `prefer` (ask for every certificate, the CRL's answer
- * standing when the responder cannot answer), because someone who names a responder means it to be asked.
+ * standing when the responder cannot answer), because someone who names a responder means it to be asked. The
+ * mode and timeout are read by the authorizer's OCSP_MODE / OCSP_TIMEOUT_MS rules (src/ocsp/config.ts), as
+ * `serve` reads its flags.
  */
 function ocspFlags(value: string | undefined, mode: string | undefined, timeout: string | undefined, hasCa: boolean): OcspFlags | undefined {
   if (value === undefined) {
@@ -121,13 +123,9 @@ function ocspFlags(value: string | undefined, mode: string | undefined, timeout:
   if (value !== 'aia' && !/^https?:\/\/[^/\s]+/i.test(value)) {
     throw new UsageError(`--ocsp must be an http:// or https:// URL or "aia", not ${JSON.stringify(value)}`);
   }
-  if (mode !== undefined && !(OCSP_MODES as readonly string[]).includes(mode)) {
-    throw new UsageError(`--ocsp-mode must be one of ${OCSP_MODES.join(', ')}, not ${JSON.stringify(mode)}`);
-  }
+  const read = asUsage(() => readOcspFlags({ mode, timeoutMs: timeout }));
   if (!hasCa) throw new UsageError('--ocsp needs --ca FILE (the issuing CA certificate: an OCSP request names its key)');
-  const timeoutMs = nonNegativeInt(timeout, '--ocsp-timeout-ms', DEFAULT_OCSP_TIMEOUT_MS);
-  if (timeoutMs < 1 || timeoutMs > MAX_OCSP_TIMEOUT_MS) throw new UsageError(`--ocsp-timeout-ms must be 1..${MAX_OCSP_TIMEOUT_MS}`);
-  return { mode: (mode ?? 'prefer') as OcspMode, ...(value !== 'aia' && { url: value }), timeoutMs };
+  return { mode: read.mode ?? 'prefer', ...(value !== 'aia' && { url: value }), timeoutMs: read.timeoutMs ?? DEFAULT_OCSP_TIMEOUT_MS };
 }
 
 /** The source whose answer became the verdict (verdictOf returns one answer's status, code and reason). */
