@@ -1,6 +1,6 @@
 import { AUTHORIZER_SERVICE, METRIC, METRIC_NAMESPACE } from '../config/names.js';
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
-import { allows, verdictOf, type Answered, type DecisionRule, type Verdict } from '../lookup/decide.js';
+import { allows, askSources, isThenable, type DecisionRule, type Verdict } from '../lookup/decide.js';
 import { DenylistSource } from '../denylist/source.js';
 import { readOcspConfig, type OcspConfig } from '../ocsp/config.js';
 import { issuersFromStore, lazySource, OcspStage, RememberedSource } from '../ocsp/stage.js';
@@ -225,8 +225,8 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
       const cert = (o.cert = certs.facts(certificatePem(request.pem)));
       const pending = state.cache.refresh(now);
       if (pending) await pending;
-      const asked = ask(state.sources, cert, now, state.rule);
-      const verdict = (o.verdict = isThenable(asked) ? await asked : asked);
+      const asked = askSources(state.sources, cert, new Date(now), state.rule);
+      const verdict = (o.verdict = (isThenable(asked) ? await asked : asked).verdict);
       o.code = verdict.code;
       o.reason = verdict.reason;
       o.allow = allows(verdict);
@@ -301,36 +301,6 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
   }
 }
 
-/**
- * Asks every source in order and combines the answers. While sources answer synchronously (the CRL index always
- * does) no promise is made; the first that returns one moves the rest onto the async path.
- */
-function ask(sources: readonly RevocationSource[], cert: CertFacts, now: number, rule?: DecisionRule): Verdict | Promise<Verdict> {
-  const at = new Date(now);
-  const answers: Answered[] = [];
-  for (let i = 0; i < sources.length; i++) {
-    const source = sources[i]!;
-    const a = source.check(cert, at);
-    if (isThenable(a)) return askOn(sources, i, a, answers, cert, at, rule);
-    answers.push({ source: source.name, answer: a });
-  }
-  return verdictOf(answers, rule);
-}
-
-async function askOn(
-  sources: readonly RevocationSource[],
-  i: number,
-  first: Promise<SourceAnswer>,
-  answers: Answered[],
-  cert: CertFacts,
-  at: Date,
-  rule?: DecisionRule,
-): Promise<Verdict> {
-  answers.push({ source: sources[i]!.name, answer: await first });
-  for (const source of sources.slice(i + 1)) answers.push({ source: source.name, answer: await source.check(cert, at) });
-  return verdictOf(answers, rule);
-}
-
 function respond(o: Outcome, ctx: AuthorizerContext): AuthorizerResponse {
   return o.request?.shape === 'http-2.0' && o.state?.config.response === 'simple'
     ? simpleResponse(o.allow, ctx)
@@ -386,8 +356,4 @@ function contextValues(c: Record<string, unknown>): AuthorizerContext {
     if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) out[k] = v;
   }
   return out;
-}
-
-function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof (v as { then?: unknown } | null | undefined)?.then === 'function';
 }

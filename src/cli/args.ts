@@ -87,10 +87,15 @@ export function nonNegativeInt(value: string | undefined, flag: string, fallback
 
 /** The store `--store URL` names; a URL it cannot be is a usage error. */
 export function storeFlag(url: string | undefined): ObjectStore {
+  return asUsage(() => openStore(requireOne(url, '--store')), '--store: ');
+}
+
+/** Runs a reader from outside the CLI (a store URL, OCSP flags); its `usage` error becomes a UsageError (exit 64). */
+export function asUsage<T>(read: () => T, prefix = ''): T {
   try {
-    return openStore(requireOne(url, '--store'));
+    return read();
   } catch (e) {
-    if (codeOf(e) === 'usage' && !(e instanceof UsageError)) throw new UsageError(`--store: ${messageOf(e)}`);
+    if (codeOf(e) === 'usage' && !(e instanceof UsageError)) throw new UsageError(`${prefix}${messageOf(e)}`);
     throw e;
   }
 }

@@ -1,16 +1,16 @@
 import { codeOf, messageOf, isCoded, type Code } from '../errors.js';
 import { crlAnswer, holdIndex } from '../lookup/crl-source.js';
-import { verdictOf, type Answered, type Verdict } from '../lookup/decide.js';
+import { askSources, type Answered, type Verdict } from '../lookup/decide.js';
 import { RevocationIndex } from '../lookup/index.js';
-import { OCSP_MODES, type OcspMode } from '../ocsp/mode.js';
-import { MAX_OCSP_TIMEOUT_MS } from '../ocsp/config.js';
+import type { OcspMode } from '../ocsp/mode.js';
+import { readOcspFlags } from '../ocsp/config.js';
 import { DEFAULT_OCSP_TIMEOUT_MS, OcspSource } from '../ocsp/source.js';
 import { OcspStage, RememberedSource } from '../ocsp/stage.js';
 import type { RevocationSource, SourceName } from '../sources/types.js';
 import { pairCrlFiles } from '../preprocessor/delta.js';
 import { readCertificates } from '../preprocessor/preprocess.js';
 import { readCertificate, type CertFacts } from '../x509/cert.js';
-import { EXIT, UsageError, nonNegativeInt, parse, parseTime, requireOne } from './args.js';
+import { EXIT, UsageError, asUsage, nonNegativeInt, parse, parseTime, requireOne } from './args.js';
 import { readInput } from './files.js';
 import { readChecked } from './pem-check.js';
 import type { Io } from './io.js';
@@ -70,7 +70,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     if (index) indexes.push(index);
   }
   // The sources as the authorizer lines them up: OCSP_MODE's stage (which reads the CRL's answer to know whether
-  // OCSP is needed), then the CRL, remembered so it is computed once; verdictOf combines the answers.
+  // OCSP is needed), then the CRL, remembered so it is computed once; askSources asks them as the handler does.
   const held = indexes.map((index) => holdIndex(index));
   const crl = new RememberedSource({ name: 'crl', check: (c, t) => crlAnswer(c, held, { at: t.getTime(), graceSeconds }) });
   const sources: RevocationSource[] = [crl];
@@ -86,8 +86,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     sources.unshift(stage); // first, so OCSP's good in prefer/require is the one reported, as in the decision line
     rule = stage.rule;
   }
-  const answers: Answered[] = [];
-  for (const s of sources) answers.push({ source: s.name, answer: await s.check(cert, at) });
+  const { verdict: combined, answers } = await askSources(sources, cert, at, rule);
   // With nothing left to decide by, the answer says why each input was skipped, not "not covered".
   const first = skipped[0];
   const onlyCrl = answers.length === 1;
@@ -98,7 +97,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
           code: first.code,
           reason: `every input was skipped: ${skipped.map((s) => `${s.file}: ${s.code}`).join('; ')}`,
         }
-      : verdictOf(answers, rule);
+      : combined;
   const decided = ocsp ? decidedBy(verdict, answers) : undefined;
   return report(io, values.json, verdict, cert, skipped, decided && { decidedBy: decided, answers });
 }
@@ -112,7 +111,9 @@ interface OcspFlags {
 
 /**
  * `--ocsp URL|aia` turns OCSP on; its mode defaults to `prefer` (ask for every certificate, the CRL's answer
- * standing when the responder cannot answer), because someone who names a responder means it to be asked.
+ * standing when the responder cannot answer), because someone who names a responder means it to be asked. The
+ * mode and timeout are read by the authorizer's OCSP_MODE / OCSP_TIMEOUT_MS rules (src/ocsp/config.ts), as
+ * `serve` reads its flags.
  */
 function ocspFlags(value: string | undefined, mode: string | undefined, timeout: string | undefined, hasCa: boolean): OcspFlags | undefined {
   if (value === undefined) {
@@ -122,13 +123,9 @@ function ocspFlags(value: string | undefined, mode: string | undefined, timeout:
   if (value !== 'aia' && !/^https?:\/\/[^/\s]+/i.test(value)) {
     throw new UsageError(`--ocsp must be an http:// or https:// URL or "aia", not ${JSON.stringify(value)}`);
   }
-  if (mode !== undefined && !(OCSP_MODES as readonly string[]).includes(mode)) {
-    throw new UsageError(`--ocsp-mode must be one of ${OCSP_MODES.join(', ')}, not ${JSON.stringify(mode)}`);
-  }
+  const read = asUsage(() => readOcspFlags({ mode, timeoutMs: timeout }));
   if (!hasCa) throw new UsageError('--ocsp needs --ca FILE (the issuing CA certificate: an OCSP request names its key)');
-  const timeoutMs = nonNegativeInt(timeout, '--ocsp-timeout-ms', DEFAULT_OCSP_TIMEOUT_MS);
-  if (timeoutMs < 1 || timeoutMs > MAX_OCSP_TIMEOUT_MS) throw new UsageError(`--ocsp-timeout-ms must be 1..${MAX_OCSP_TIMEOUT_MS}`);
-  return { mode: (mode ?? 'prefer') as OcspMode, ...(value !== 'aia' && { url: value }), timeoutMs };
+  return { mode: read.mode ?? 'prefer', ...(value !== 'aia' && { url: value }), timeoutMs: read.timeoutMs ?? DEFAULT_OCSP_TIMEOUT_MS };
 }
 
 /** The source whose answer became the verdict (verdictOf returns one answer's status, code and reason). */

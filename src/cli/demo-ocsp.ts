@@ -1,6 +1,7 @@
 /**
- * The demo's OCSP responder: `openssl ocsp` on 127.0.0.1 answering for the demo CA from an index file (the format
- * `openssl ca` keeps), signed by the CA itself. Local and quick to start, so `npm run demo` needs no network.
+ * An `openssl ocsp` responder on 127.0.0.1 answering from an index file (the format `openssl ca` keeps): the demo's
+ * (signed by the demo CA itself), and the tests' and benchmarks' (test/ocsp/responders.ts, which add a temp folder
+ * and a delegated signer). Local and quick to start, so `npm run demo` needs no network.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,18 @@ export interface IndexLine {
   notAfter: Date;
   /** When revoked (absent = valid). */
   revokedAt?: Date;
+  /** The revocation reason's name as openssl ca writes it (`keyCompromise`, ...); absent = none given. */
+  reason?: string;
+}
+
+export interface ResponderSetup {
+  /** The CA whose certificates it answers for (PEM). */
+  caPem: string;
+  /** What signs the answers: the CA itself, or a responder certificate it delegated to (PEM certificate and key). */
+  signer: { pem: string; keyPem: string };
+  lines: readonly IndexLine[];
+  /** Minutes from thisUpdate to nextUpdate. @default 5 */
+  nmin?: number;
 }
 
 export interface Responder {
@@ -26,7 +39,7 @@ function indexTime(d: Date): string {
 
 function indexText(lines: readonly IndexLine[]): string {
   const row = (l: IndexLine) =>
-    [l.revokedAt ? 'R' : 'V', indexTime(l.notAfter), l.revokedAt ? indexTime(l.revokedAt) : '',
+    [l.revokedAt ? 'R' : 'V', indexTime(l.notAfter), l.revokedAt ? indexTime(l.revokedAt) + (l.reason ? `,${l.reason}` : '') : '',
       Buffer.from(l.serial).toString('hex').toUpperCase(), 'unknown', '/CN=demo'].join('\t');
   return lines.map(row).join('\n') + '\n';
 }
@@ -39,17 +52,23 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the responder in `dir` (index, CA certificate and key written there) and resolves once it listens. */
-export async function startResponder(dir: string, ca: { pem: string; keyPem: string }, lines: readonly IndexLine[]): Promise<Responder> {
+/**
+ * Starts the responder in `dir` (index, CA certificate, signer's certificate and key written there) and resolves
+ * once it listens. A serial not in the index is answered `unknown`.
+ */
+export async function startResponder(dir: string, setup: ResponderSetup): Promise<Responder> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'index.txt'), indexText(lines));
+  writeFileSync(join(dir, 'index.txt'), indexText(setup.lines));
   // Every line has the same placeholder subject, which openssl refuses unless told subjects need not be unique.
   writeFileSync(join(dir, 'index.txt.attr'), 'unique_subject = no\n');
-  writeFileSync(join(dir, 'ca.pem'), ca.pem);
-  writeFileSync(join(dir, 'ca.key'), ca.keyPem, { mode: 0o600 });
+  writeFileSync(join(dir, 'ca.pem'), setup.caPem);
+  writeFileSync(join(dir, 'signer.pem'), setup.signer.pem);
+  writeFileSync(join(dir, 'signer.key'), setup.signer.keyPem, { mode: 0o600 });
   const port = await freePort();
-  // openssl 3.0 takes only a port and binds every interface; the demo connects to 127.0.0.1 only.
-  const args = ['ocsp', '-index', 'index.txt', '-port', String(port), '-rsigner', 'ca.pem', '-rkey', 'ca.key', '-CA', 'ca.pem', '-nmin', '5'];
+  // openssl 3.0 takes only a port and binds every interface; its clients connect to 127.0.0.1 only. -ignore_err:
+  // after a malformed request it keeps serving instead of exiting.
+  const args = ['ocsp', '-index', 'index.txt', '-port', String(port), '-rsigner', 'signer.pem', '-rkey', 'signer.key', '-CA', 'ca.pem',
+    '-nmin', String(setup.nmin ?? 5), '-ignore_err'];
   const child = spawn('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   let failed = false;

@@ -266,11 +266,11 @@ async function ocspStep(run: Run, store: FolderStore, pki: Pki, serverCa: string
 /** The CA's OCSP responder: the good and the revoked client valid there, the third client revoked. */
 function startOcspResponder(run: Run, pki: Pki): Promise<Responder> {
   const valid = (c: TestCert): IndexLine => ({ serial: c.serial, notAfter: c.notAfter });
-  return startResponder(join(run.dir, 'ocsp'), { pem: pki.ca.pem, keyPem: keyPem(pki.ca) }, [
-    valid(pki.good),
-    valid(pki.revoked),
-    { ...valid(pki.ocspRevoked), revokedAt: new Date(pki.now - 60_000) },
-  ]);
+  return startResponder(join(run.dir, 'ocsp'), {
+    caPem: pki.ca.pem,
+    signer: { pem: pki.ca.pem, keyPem: keyPem(pki.ca) },
+    lines: [valid(pki.good), valid(pki.revoked), { ...valid(pki.ocspRevoked), revokedAt: new Date(pki.now - 60_000) }],
+  });
 }
 
 /** The fields of the last decision line a reader needs: which source decided, and why. */

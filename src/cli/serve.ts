@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { BLOB_SUFFIX, DEFAULT_CRL_SUFFIXES } from '../config/names.js';
 import { pemBlocks } from '../der/input.js';
 import { CrlAuthorizerError, codeOf, messageOf } from '../errors.js';
-import { readOcspConfig, type OcspConfig } from '../ocsp/config.js';
+import { readOcspFlags, type OcspConfig } from '../ocsp/config.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
-import { EXIT, UsageError, nonNegativeInt, parse, requireOne } from './args.js';
+import { EXIT, UsageError, asUsage, nonNegativeInt, parse, requireOne } from './args.js';
 import { readInput } from './files.js';
 import type { Io } from './io.js';
 import { localServerCertificate } from './serve-cert.js';
@@ -183,14 +183,7 @@ function upstreamOf(text: string | undefined): URL | undefined {
  */
 function ocspOf(mode: string | undefined, url: string | undefined): Partial<OcspConfig> | undefined {
   if (mode === undefined && url === undefined) return undefined;
-  let read: OcspConfig;
-  try {
-    read = readOcspConfig({ ...(mode !== undefined && { OCSP_MODE: mode }), ...(url !== undefined && { OCSP_URL: url }) });
-  } catch (e) {
-    const flag = mode !== undefined && messageOf(e).includes('OCSP_MODE') ? '--ocsp-mode' : '--ocsp';
-    throw new UsageError(`${flag}: ${messageOf(e).replace(/^OCSP_(MODE|URL) /, '')}`);
-  }
-  return { ...(mode !== undefined && { mode: read.mode }), ...(url !== undefined && read.url && { url: read.url }) };
+  return asUsage(() => readOcspFlags({ mode, url }));
 }
 
 function optionalSeconds<K extends string>(key: K, text: string | undefined, flag: string): Partial<Record<K, number>> {

@@ -34,20 +34,28 @@ export function envList(env: Env, name: string): string[] | undefined {
 /** A whole decimal number in [min, max]; anything else fails with a sentence naming the variable and limits. */
 export function envInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
   const v = envString(env, name);
-  if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    throw new CrlAuthorizerError('usage', `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  }
-  return Number(v);
+  return v === undefined ? fallback : integerOf(v, name, min, max);
 }
 
 export function envChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const v = envString(env, name);
-  if (v === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(v)) {
-    throw new CrlAuthorizerError('usage', `${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+  return v === undefined ? fallback : choiceOf(v, name, choices);
+}
+
+/** `text` as a whole decimal number in [min, max]; `name` (a variable, or a flag) is what the error names. */
+export function integerOf(text: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new CrlAuthorizerError('usage', `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
   }
-  return v as T;
+  return Number(text);
+}
+
+/** `text` as one of `choices`; `name` (a variable, or a flag) is what the error names. */
+export function choiceOf<T extends string>(text: string, name: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new CrlAuthorizerError('usage', `${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(text)}`);
+  }
+  return text as T;
 }
 
 /** `true`/`1`/`yes` or `false`/`0`/`no`, any case. */

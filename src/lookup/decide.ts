@@ -1,5 +1,5 @@
 import type { Code } from '../errors.js';
-import type { SourceAnswer, SourceName, SourceSummary } from '../sources/types.js';
+import type { RevocationSource, SourceAnswer, SourceName, SourceSummary } from '../sources/types.js';
 import type { CertFacts } from '../x509/cert.js';
 import { crlAnswer, holdIndex } from './crl-source.js';
 import type { RevocationIndex } from './index.js';
@@ -61,6 +61,48 @@ export function verdictOf(answers: readonly Answered[], rule: DecisionRule = {})
     unknown ??= a.answer;
   }
   return make(unknown ?? { status: 'unknown', code: 'index.not-covered', reason: 'no revocation source answered' });
+}
+
+/** What asking the sources gave: the verdict, and every answer in the order asked (the CLI lists them). */
+export interface Asked {
+  verdict: Verdict;
+  answers: readonly Answered[];
+}
+
+/**
+ * Asks every source in order and combines the answers (`verdictOf`). While sources answer synchronously (the CRL
+ * index always does) no promise is made and the result is returned as is; the first source that returns a
+ * thenable moves the rest onto the async path. A source that throws (or rejects) is not caught here: the throw
+ * (or rejection) is the caller's, as the seam says a source never throws for a problem of its own.
+ */
+export function askSources(sources: readonly RevocationSource[], cert: CertFacts, at: Date, rule?: DecisionRule): Asked | Promise<Asked> {
+  const answers: Answered[] = [];
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i]!;
+    const a = source.check(cert, at);
+    if (isThenable(a)) return askOn(sources, i, a, answers, cert, at, rule);
+    answers.push({ source: source.name, answer: a });
+  }
+  return { verdict: verdictOf(answers, rule), answers };
+}
+
+async function askOn(
+  sources: readonly RevocationSource[],
+  i: number,
+  first: Promise<SourceAnswer>,
+  answers: Answered[],
+  cert: CertFacts,
+  at: Date,
+  rule?: DecisionRule,
+): Promise<Asked> {
+  answers.push({ source: sources[i]!.name, answer: await first });
+  for (const source of sources.slice(i + 1)) answers.push({ source: source.name, answer: await source.check(cert, at) });
+  return { verdict: verdictOf(answers, rule), answers };
+}
+
+/** Whether a value is a promise (or any thenable): the test that keeps the synchronous path free of promises. */
+export function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 /** Whether the verdict allows: `good`, and made here. */

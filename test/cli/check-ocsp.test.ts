@@ -120,4 +120,20 @@ describe('check --ocsp against openssl ocsp', () => {
       expect(code, argv.join(' ')).toBe(64);
     }
   });
+
+  it('words a bad --ocsp-mode or --ocsp-timeout-ms as serve does (the rules of src/ocsp/config.ts)', async () => {
+    const refused = async (...argv: string[]) => {
+      const err: string[] = [];
+      const code = await run(['check', '--cert', file('good.pem'), ...crl(), '--ocsp', responder.url, ...argv], { out: () => {}, err: (l) => err.push(l) });
+      return { code, err: err.join('\n') };
+    };
+    const mode = await refused('--ocsp-mode', 'sometimes');
+    expect(mode.code).toBe(64);
+    expect(mode.err).toContain('--ocsp-mode: must be one of off, fallback, prefer, require, got "sometimes"');
+    for (const t of ['0', '9001', 'soon']) {
+      const timeout = await refused('--ocsp-timeout-ms', t);
+      expect(timeout.code, t).toBe(64);
+      expect(timeout.err, t).toContain(`--ocsp-timeout-ms: must be a whole number from 1 to 9000, got "${t}"`);
+    }
+  });
 });

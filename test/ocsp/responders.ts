@@ -2,12 +2,12 @@
  * Real OCSP responders on 127.0.0.1 for tests: `openssl ocsp` over an index file, and a small HTTP server that
  * answers whatever bytes a test hands it (what openssl will not produce).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startResponder, type Responder } from '../../src/cli/demo-ocsp.js';
 import { toPem, type TestCert } from '../../src/testpki/index.js';
 
 export interface IndexEntry {
@@ -15,44 +15,12 @@ export interface IndexEntry {
   revoked?: { at: Date; reason?: string };
 }
 
-function opensslTime(d: Date): string {
-  // YYMMDDHHMMSSZ, as openssl ca writes index.txt
-  return d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
-}
-
-function serialHex(serial: Uint8Array): string {
-  return Buffer.from(serial).toString('hex').toUpperCase();
-}
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/**
- * Waits for openssl's "waiting for OCSP client connections" line. (Probing the port would not do: the responder
- * serves one connection at a time and a probe that connects and leaves can hold it.)
- */
-async function waitForListening(child: ChildProcess, stderr: () => string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`openssl ocsp exited ${child.exitCode}: ${stderr()}`);
-    if (stderr().includes('waiting for OCSP client connections')) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`openssl ocsp did not start listening: ${stderr()}`);
-}
-
-export interface OpensslResponder {
-  url: string;
-  stop(): Promise<void>;
-}
+export type OpensslResponder = Responder;
 
 /**
  * `openssl ocsp -index` answering for `ca`'s certificates, signed by `signer` (the CA itself or a delegated
- * responder certificate), with nextUpdate `nmin` minutes ahead. A serial not in the index is `unknown`.
+ * responder certificate), with nextUpdate `nmin` minutes ahead. A serial not in the index is `unknown`. The demo's
+ * launcher (src/cli/demo-ocsp.ts) in a temp folder of its own, removed on stop.
  */
 export async function startOpensslResponder(opts: {
   ca: TestCert;
@@ -61,41 +29,23 @@ export async function startOpensslResponder(opts: {
   nmin?: number;
 }): Promise<OpensslResponder> {
   const dir = await mkdtemp(join(tmpdir(), 'ocsp-'));
-  const lines = opts.entries.map((e) => {
-    const exp = opensslTime(e.cert.notAfter);
-    const rev = e.revoked ? opensslTime(e.revoked.at) + (e.revoked.reason ? `,${e.revoked.reason}` : '') : '';
-    return [e.revoked ? 'R' : 'V', exp, rev, serialHex(e.cert.serial), 'unknown', '/CN=leaf'].join('\t');
-  });
-  await writeFile(join(dir, 'index.txt'), lines.join('\n') + '\n');
-  await writeFile(join(dir, 'index.txt.attr'), 'unique_subject = no\n');
-  await writeFile(join(dir, 'ca.pem'), opts.ca.pem);
-  await writeFile(join(dir, 'signer.pem'), opts.signer.pem);
-  await writeFile(join(dir, 'signer.key'), opts.signer.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
-  const port = await freePort();
-  const child = spawn(
-    'openssl',
-    [
-      'ocsp',
-      '-index', 'index.txt',
-      '-port', String(port), // openssl 3.0 takes only a port (it binds every interface); the tests connect to 127.0.0.1 only
-      '-rsigner', 'signer.pem',
-      '-rkey', 'signer.key',
-      '-CA', 'ca.pem',
-      '-nmin', String(opts.nmin ?? 5),
-      '-ignore_err',
-    ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await waitForListening(child, () => err);
+  const lines = opts.entries.map(({ cert, revoked }) => ({
+    serial: cert.serial,
+    notAfter: cert.notAfter,
+    ...(revoked && { revokedAt: revoked.at, ...(revoked.reason && { reason: revoked.reason }) }),
+  }));
+  const signer = { pem: opts.signer.pem, keyPem: opts.signer.key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+  let responder: Responder;
+  try {
+    responder = await startResponder(dir, { caPem: opts.ca.pem, signer, lines, ...(opts.nmin !== undefined && { nmin: opts.nmin }) });
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: responder.url,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
+      await responder.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
