@@ -1,9 +1,7 @@
 /** The "as deployed" section's rows (bench/tasks/deployed.ts) and its target lines (issue #11). */
 
 export const BACKGROUND = 'background (CRL_REVALIDATE_SECONDS=10)';
-/** The same background requests with the CPU kept busy between them: what is left once the idle gaps are gone. */
-export const BACKGROUND_BUSY = 'background, no idle gaps (CPU kept busy between requests)';
-export type SteadyMode = 'per-request (CRL_REVALIDATE_SECONDS=0)' | typeof BACKGROUND | typeof BACKGROUND_BUSY;
+export type SteadyMode = 'per-request (CRL_REVALIDATE_SECONDS=0)' | typeof BACKGROUND;
 
 export interface DeployedSteadyRow {
   mode: SteadyMode;
@@ -22,6 +20,8 @@ export interface DeployedSteadyRow {
   p99CpuUs?: number;
   /** The slowest 1% by cause: preempted (involuntary context switch during it), a GC pause in it, neither. */
   slowest1pc?: { requests: number; preempted: number; gc: number; neither: number };
+  /** The same run's requests once the container is warm: those that began `afterSeconds` or more into the run. */
+  steady?: { afterSeconds: number; decisions: number; p50Us: number; p99Us: number; p999Us: number; maxUs: number };
 }
 
 export interface DeployedColdRow {
@@ -58,8 +58,14 @@ export function deployedTargets(steady: DeployedSteadyRow[], cold: DeployedColdR
   const lines: string[] = [];
   const bg = steady.find((r) => r.mode === BACKGROUND);
   if (bg) {
-    lines.push(`${mark(bg.p99Us <= 100)} background revalidation p99 ≤ 100 µs: ${us(bg.p99Us)}`);
-    lines.push(`${mark(bg.p999Us <= 1000)} background revalidation p99.9 ≤ 1 ms: ${us(bg.p999Us)}`);
+    // In steady state, as the criterion says; the whole run (a fresh process's first seconds included) beside it.
+    const st = bg.steady;
+    const p99 = st?.p99Us ?? bg.p99Us;
+    const p999 = st?.p999Us ?? bg.p999Us;
+    const where = st ? ` in steady state (${st.decisions} requests after the first ${st.afterSeconds} s)` : '';
+    const whole = (v: number) => (st ? `; whole run ${us(v)}` : '');
+    lines.push(`${mark(p99 <= 100)} background revalidation p99 ≤ 100 µs${where}: ${us(p99)}${whole(bg.p99Us)}`);
+    lines.push(`${mark(p999 <= 1000)} background revalidation p99.9 ≤ 1 ms${where}: ${us(p999)}${whole(bg.p999Us)}`);
     lines.push(`${mark(bg.getsPer10s <= 1.05)} ≤ 1 S3 request per interval per blob: ${bg.getsPer10s.toFixed(2)} GETs per 10 s`);
     const d = bg.newBlobDelayMs;
     lines.push(`${mark(d !== null && d <= 11_000)} new blob used within interval + 1 s: ${d === null ? 'never' : `${(d / 1000).toFixed(2)} s`}`);

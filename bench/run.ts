@@ -376,7 +376,7 @@ async function deployed(ctx: Context): Promise<void> {
   const sizes = new Set(ctx.opts.sizes.filter((n) => n >= 1e6));
   if (existsSync(ctx.synth.artefactPaths(1e7).blob)) sizes.add(1e7);
   const cold = [...sizes].sort((a, b) => a - b).map((entries) => ({ entries, blob: ctx.synth.artefactPaths(entries).blob, leafPem }));
-  const args = { repo: REPO, latencyMs: 8, bytesPerSecond: 90e6, rate: 200, steadySeconds: 24, cold };
+  const args = { repo: REPO, latencyMs: 8, bytesPerSecond: 90e6, rate: 200, steadySeconds: ctx.opts.quick ? 24 : 40, warmupSeconds: ctx.opts.quick ? 8 : 10, cold };
   const r = await ctx.children.task<{ steady: DeployedSteadyRow[]; cold: DeployedColdRow[] }>('deployed', args, { timeoutMs: 600_000 });
   const { steady, cold: coldRows } = r.result;
   ctx.results.deployed = { latencyMs: 8, bytesPerSecond: 90e6, rate: 200, steady, cold: coldRows, targets: deployedTargets(steady, coldRows) };
@@ -388,6 +388,10 @@ async function deployed(ctx: Context): Promise<void> {
         (row.slowest1pc
           ? `; CPU p99 ${row.p99CpuUs!.toFixed(0)} µs; slowest 1%: ${row.slowest1pc.preempted} of ${row.slowest1pc.requests} ` +
             `preempted by the kernel, ${row.slowest1pc.gc} in a GC pause`
+          : '') +
+        (row.steady
+          ? `; after the first ${row.steady.afterSeconds} s (${row.steady.decisions} decisions): p50 ${row.steady.p50Us.toFixed(0)} µs, ` +
+            `p99 ${row.steady.p99Us.toFixed(0)} µs, p99.9 ${row.steady.p999Us.toFixed(0)} µs, max ${row.steady.maxUs.toFixed(0)} µs`
           : ''),
     );
   }
