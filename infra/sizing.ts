@@ -8,9 +8,8 @@
  *   npx tsx test/infra/measure-sizing.ts --sizes 1e5,1e6,1e7
  *
  * (the bundles `cdk synth` builds, each run as a cold Lambda container would be: a fresh Node process, against
- * s3rver on 127.0.0.1; peak RSS is the process's ru_maxrss). Measured 2026-12-02 on branch `cdk` (src as on main
- * at 6b5e300: the authorizer loads a blob with one GET), x86-64, 2 cores shared with other work: see `loadavg`.
- * When the ranged-GET loader and the leaner preprocessor land, re-run and replace the rows.
+ * s3rver on 127.0.0.1; peak RSS is the process's ru_maxrss). Measured 2026-12-02 on main with the ranged-GET
+ * loader and the leaner preprocessor, x86-64, 2 cores: see `loadavg`.
  */
 
 export interface SizingRow {
@@ -30,23 +29,23 @@ export interface SizingRow {
 }
 
 /**
- * Measured rows, smallest first. 1e5 and 1e6: one run at loadavg 2.8. 1e7: peaks from this command at loadavg 17
- * (its times there, 201 s preprocessing and 16.3 s to the first decision, were the load's, not the code's); the
- * 1e7 times are the lead's measurement at low load (issue #11: preprocess 7 s, cold authorizer 4.9 s with one GET
- * through an 8 ms / 90 MB/s proxy). Re-measure 1e7 on a quiet machine.
+ * Measured rows, smallest first, each from one run of the command above on 2026-12-02 at the load average it
+ * gives: 1e5 and 1e6 in one run; 1e7 alone (in the same run as 1e5 and 1e6, s3rver reset the connection while the
+ * 378 MB CRL was uploaded, before anything was measured). The authorizer loads with ranged GETs (its defaults),
+ * straight from s3rver; the preprocessor verifies, drops the CRL, then encodes.
  */
 export const SIZING: readonly SizingRow[] = [
   {
-    entries: 1e5, crlMiB: 3.6, blobMiB: 2.4, preprocessorPeakMiB: 88, preprocessorSeconds: 2.3,
-    authorizerPeakMiB: 69, coldLoadSeconds: 0.74, loadavg: '2.78 2.86 6.96',
+    entries: 1e5, crlMiB: 3.6, blobMiB: 2.5, preprocessorPeakMiB: 91, preprocessorSeconds: 1.42,
+    authorizerPeakMiB: 71, coldLoadSeconds: 0.4, loadavg: '1.22 1.46 1.44',
   },
   {
-    entries: 1e6, crlMiB: 36, blobMiB: 23.4, preprocessorPeakMiB: 217, preprocessorSeconds: 2.9,
-    authorizerPeakMiB: 138, coldLoadSeconds: 1.12, loadavg: '2.78 2.86 6.96',
+    entries: 1e6, crlMiB: 36, blobMiB: 24.4, preprocessorPeakMiB: 160, preprocessorSeconds: 2.56,
+    authorizerPeakMiB: 127, coldLoadSeconds: 0.92, loadavg: '1.50 1.51 1.46',
   },
   {
-    entries: 1e7, crlMiB: 360.5, blobMiB: 238, preprocessorPeakMiB: 1447, preprocessorSeconds: 7,
-    authorizerPeakMiB: 787, coldLoadSeconds: 4.9, loadavg: '17.26 16.18 11.95 (peaks)',
+    entries: 1e7, crlMiB: 360.5, blobMiB: 248.5, preprocessorPeakMiB: 847, preprocessorSeconds: 15.1,
+    authorizerPeakMiB: 358, coldLoadSeconds: 3.47, loadavg: '0.82 0.63 1.03',
   },
 ];
 
