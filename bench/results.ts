@@ -35,7 +35,8 @@ export interface ArtefactRow {
 
 export interface ColdLoadRow {
   entries: number;
-  method: 'blob -> WASM index' | 'JSON.parse + Set';
+  /** Issue #17: the same keys as a version 1 blob (no filter), for "cold load unchanged within noise". */
+  method: 'blob -> WASM index' | 'v1 blob (no filter) -> WASM index' | 'JSON.parse + Set';
   runsMs: number[];
   medianMs: number;
   /** Latency of the first lookup after the load, median over the runs (no target). */

@@ -284,11 +284,14 @@ async function coldLoad(ctx: Context, entries: number): Promise<void> {
   const probeText = GOOD_PROBE.toUpperCase();
   for (const [method, file, kind] of [
     ['blob -> WASM index', paths.blob, 'blob'],
+    // Issue #17: the same keys without the filter, loaded the same way (the child writes and removes the file).
+    ['v1 blob (no filter) -> WASM index', paths.blob, 'blob-v1'],
     ['JSON.parse + Set', paths.json, 'json'],
   ] as const) {
+    const v1 = kind === 'blob-v1' ? { entries, seed: SEED, v1Path: `${paths.blob}.v1-${process.pid}` } : {};
     const r = await ctx.children.task<{ runsMs: number[]; firstLookupNs: number[]; firstRunMs: number }>(
       'cold-load',
-      { method: kind, path: file, repeats, probe: GOOD_PROBE, probeText },
+      { method: kind, path: file, repeats, probe: GOOD_PROBE, probeText, ...v1 },
       { nodeFlags: ['--expose-gc', '--max-old-space-size=16384'] },
     );
     const row: ColdLoadRow = {

@@ -65,7 +65,7 @@ export function judgeTargets(r: Pick<BenchResults, 'lookup' | 'coldLoad' | 'prep
 }
 
 /** The target lines of issues #17 (the filter) and #15 (the denylist), apart from issue #5's. */
-export function judgeIssueTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess' | 'artefact' | 'denylist'>): TargetLine[] {
+export function judgeIssueTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess' | 'artefact' | 'denylist' | 'coldLoad'>): TargetLine[] {
   return [...filterTargets(r), ...denylistTargets(r)];
 }
 
@@ -92,7 +92,7 @@ const signedPct = (r: number): string => `${r >= 0 ? '+' : ''}${sig(100 * r)}%`;
 const sizeLabel = (entries: number): string => entries.toExponential(0).replace('+', '');
 
 /** Issue #17's acceptance lines: the filter in front of the index, judged on this run's figures. */
-export function filterTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess' | 'artefact'>): TargetLine[] {
+export function filterTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess' | 'artefact' | 'coldLoad'>): TargetLine[] {
   const lines: TargetLine[] = [];
   const ns = (entries: number, method: LookupMethod): number | undefined =>
     r.lookupSplit?.find((l) => l.entries === entries && l.method === method)?.nsPerOp;
@@ -131,6 +131,20 @@ export function filterTargets(r: Pick<BenchResults, 'lookupSplit' | 'preprocess'
       target: `#17 blob grows by <= 10% with the filter at ${fmtEntries(a.entries)} entries`,
       measured: `${signedPct(growth)} (${fmtBytes(a.blobBytes)} vs ${fmtBytes(a.blobV1Bytes)})`,
       pass: growth <= 0.1,
+    });
+  }
+  // "Cold load unchanged within noise": the version 2 blob's median load no slower than the slowest load of the
+  // same keys as a version 1 blob, in the same run (the v1 runs' own spread is the noise).
+  for (const v2 of (r.coldLoad ?? []).filter((c) => c.method === 'blob -> WASM index')) {
+    const v1 = r.coldLoad.find((c) => c.entries === v2.entries && c.method === 'v1 blob (no filter) -> WASM index');
+    if (!v1) continue;
+    const slowest = Math.max(...v1.runsMs);
+    lines.push({
+      target: `#17 cold load unchanged within noise at ${sizeLabel(v2.entries)} entries (v2 median <= slowest v1 run)`,
+      measured:
+        `${signedPct(v2.medianMs / v1.medianMs - 1)} (median ${sig(v2.medianMs)} ms vs ${sig(v1.medianMs)} ms; ` +
+        `v1 runs ${sig(Math.min(...v1.runsMs))}-${sig(slowest)} ms)`,
+      pass: v2.medianMs <= slowest,
     });
   }
   const ours = r.preprocess.find((x) => x.entries === 1e6 && x.alg === 'ec-p256' && x.method === 'this project');

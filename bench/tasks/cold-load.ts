@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { encodeBlob } from '../../src/blob/encode.js';
+import { readBlobHeader } from '../../src/blob/header.js';
 import { RevocationIndex } from '../../src/lookup/index.js';
+import { generatedSerialKeys } from '../../src/testpki/large-crl.js';
 import { loadJsonCache } from '../alternatives/json-cache.js';
 import { collect, main, taskArgs } from './io.js';
 
@@ -9,8 +12,13 @@ import { collect, main, taskArgs } from './io.js';
  * that the heaps never meet.
  */
 interface Args {
-  method: 'blob' | 'json';
+  /** `blob-v1`: the blob at `path` made again as a version 1 blob (no filter) from the same keys, then loaded. */
+  method: 'blob' | 'blob-v1' | 'json';
   path: string;
+  /** For `blob-v1`: the synthetic CRL's size and seed, and where to write the version 1 blob. */
+  entries?: number;
+  seed?: number;
+  v1Path?: string;
   repeats: number;
   /** A serial key (hex octets) that is not revoked, as a good client's. */
   probe: string;
@@ -19,6 +27,22 @@ interface Args {
 
 main(() => {
   const args = taskArgs<Args>();
+  let path = args.path;
+  if (args.method === 'blob-v1') {
+    const v2 = readBlobHeader(new Uint8Array(readFileSync(args.path)));
+    const v1 = encodeBlob(generatedSerialKeys({ count: args.entries!, seed: args.seed! }), v2.meta, { version: 1 });
+    if (readBlobHeader(v1).count !== v2.count) throw new Error('cold load: the version 1 blob holds other keys');
+    writeFileSync(args.v1Path!, v1);
+    path = args.v1Path!;
+  }
+  try {
+    return timedLoads(args, path);
+  } finally {
+    if (args.method === 'blob-v1') rmSync(path, { force: true });
+  }
+});
+
+function timedLoads(args: Args, path: string): { runsMs: number[]; firstLookupNs: number[]; firstRunMs: number } {
   const probe = new Uint8Array(Buffer.from(args.probe, 'hex'));
   const runsMs: number[] = [];
   const firstLookupNs: number[] = [];
@@ -28,11 +52,11 @@ main(() => {
     collect();
     const t0 = process.hrtime.bigint();
     let has: () => boolean;
-    if (args.method === 'blob') {
-      const index = RevocationIndex.fromFile(args.path);
+    if (args.method !== 'json') {
+      const index = RevocationIndex.fromFile(path);
       has = () => index.has(probe);
     } else {
-      const set = loadJsonCache(readFileSync(args.path, 'utf8'));
+      const set = loadJsonCache(readFileSync(path, 'utf8'));
       has = () => set.has(args.probeText);
     }
     const t1 = process.hrtime.bigint();
@@ -48,4 +72,4 @@ main(() => {
   }
   if (answer) throw new Error('cold load: the probe serial was reported revoked');
   return { runsMs, firstLookupNs, firstRunMs };
-});
+}
