@@ -36,21 +36,50 @@ main(() => {
   const split: Omit<LookupRow, 'entries'>[] = [];
   let into = rows;
 
-  const measure = <K>(method: LookupMethod, has: (k: K) => boolean, keys: K[], present = q.present): void => {
-    // A full pass first: the warm-up, and a check that the method answers what the CRL says.
+  /** A full pass: the warm-up, and a check that the method answers what the CRL says. */
+  const verify = <K>(method: LookupMethod, has: (k: K) => boolean, keys: K[], present: number): void => {
     let hits = 0;
     for (const k of keys) if (has(k)) hits++;
     if (hits !== present) throw new Error(`${method}: ${hits} of ${keys.length} keys found, expected ${present}`);
-    collect();
+  };
+  const time = <K>(method: LookupMethod, has: (k: K) => boolean, keys: K[], seconds: number) => {
     let at = 0;
     let sink = 0;
     const r = nsPerOp(method, () => {
       if (at + BATCH > keys.length) at = 0;
       for (let i = at, end = at + BATCH; i < end; i++) if (has(keys[i]!)) sink++;
       at += BATCH;
-    }, BATCH, args.seconds);
+    }, BATCH, seconds);
     if (sink < 0) throw new Error('unreachable');
+    return r;
+  };
+  const measure = <K>(method: LookupMethod, has: (k: K) => boolean, keys: K[], present = q.present): void => {
+    verify(method, has, keys, present);
+    collect();
+    const r = time(method, has, keys, args.seconds);
     into.push({ method, nsPerOp: r.ns, rme: r.rme, samples: r.samples });
+    collect();
+  };
+  /**
+   * Methods whose figures are compared as ratios (issue #17's lines), timed in turns: ROUNDS rounds, each method
+   * for a share of the time in every round, the median round kept. A drift of the machine during the section
+   * (another process, the host) then moves every method of a ratio alike, instead of whichever ran during it.
+   */
+  const ROUNDS = 5;
+  const interleaved = (methods: { method: LookupMethod; has: (k: never) => boolean; keys: unknown[]; present: number }[]): void => {
+    for (const m of methods) verify(m.method, m.has as (k: unknown) => boolean, m.keys, m.present);
+    const rounds = methods.map(() => [] as { ns: number; rme: number; samples: number }[]);
+    for (let r = 0; r < ROUNDS; r++) {
+      methods.forEach((m, i) => {
+        collect();
+        rounds[i]!.push(time(m.method, m.has as (k: unknown) => boolean, m.keys, args.seconds / ROUNDS));
+      });
+    }
+    methods.forEach((m, i) => {
+      const byNs = [...rounds[i]!].sort((a, b) => a.ns - b.ns);
+      const mid = byNs[Math.floor(byNs.length / 2)]!;
+      into.push({ method: m.method, nsPerOp: mid.ns, rme: mid.rme, samples: byNs.reduce((n, x) => n + x.samples, 0) });
+    });
     collect();
   };
 
@@ -96,22 +125,25 @@ main(() => {
   });
   const none = 0;
   const all = present.keys.length;
-  measure('JS Set<string>, absent keys (pre-built strings)', (t: string) => set.has(t), absent.texts, none);
-  measure('JS Set<string>, present keys (pre-built strings)', (t: string) => set.has(t), present.texts, all);
-  // What an authorizer without this design does: the Set's text made from the certificate's serial bytes.
-  measure('JS Set<string>, absent keys (string made per lookup)', (k: Uint8Array) => set.has(serialTextPerLookup(k)), absent.keys, none);
-  measure('JS Set<string>, present keys (string made per lookup)', (k: Uint8Array) => set.has(serialTextPerLookup(k)), present.keys, all);
-  measure('WASM index, absent keys', (k: Uint8Array) => index.has(k), absent.keys, none);
-  measure('WASM index, present keys', (k: Uint8Array) => index.has(k), present.keys, all);
-
   // Today's has() without the filter: the same keys encoded as a version 1 blob, in this process.
   const v2 = readBlobHeader(blob);
   const v1Blob = encodeBlob(generatedSerialKeys({ count: args.entries, seed: args.seed }), v2.meta, { version: 1 });
   const blobV1Bytes = v1Blob.length;
   const v1 = RevocationIndex.fromBytes(v1Blob);
   if (v1.count !== v2.count) throw new Error(`the version 1 blob holds ${v1.count} records, the version 2 blob ${v2.count}`);
-  measure('WASM index v1 (no filter), absent keys', (k: Uint8Array) => v1.has(k), absent.keys, none);
-  measure('WASM index v1 (no filter), present keys', (k: Uint8Array) => v1.has(k), present.keys, all);
+  interleaved([
+    { method: 'WASM index, absent keys', has: (k: Uint8Array) => index.has(k), keys: absent.keys, present: none },
+    { method: 'JS Set<string>, absent keys (pre-built strings)', has: (t: string) => set.has(t), keys: absent.texts, present: none },
+    { method: 'WASM index v1 (no filter), absent keys', has: (k: Uint8Array) => v1.has(k), keys: absent.keys, present: none },
+  ]);
+  interleaved([
+    { method: 'WASM index, present keys', has: (k: Uint8Array) => index.has(k), keys: present.keys, present: all },
+    { method: 'WASM index v1 (no filter), present keys', has: (k: Uint8Array) => v1.has(k), keys: present.keys, present: all },
+    { method: 'JS Set<string>, present keys (pre-built strings)', has: (t: string) => set.has(t), keys: present.texts, present: all },
+  ]);
+  // What an authorizer without this design does: the Set's text made from the certificate's serial bytes.
+  measure('JS Set<string>, absent keys (string made per lookup)', (k: Uint8Array) => set.has(serialTextPerLookup(k)), absent.keys, none);
+  measure('JS Set<string>, present keys (string made per lookup)', (k: Uint8Array) => set.has(serialTextPerLookup(k)), present.keys, all);
   const sized = (list: Omit<LookupRow, 'entries'>[]): LookupRow[] => list.map((r) => ({ entries: args.entries, ...r }));
   return { rows: sized(rows), split: sized(split), blobBytes: blob.length, blobV1Bytes, queries: q.keys.length };
 });
