@@ -36,7 +36,8 @@ export function chartSvg(r: Pick<BenchResults, 'lookup' | 'coldLoad' | 'machine'
     dashed: m.startsWith('memory floor'),
     points: r.lookup.filter((l) => l.method === m).map((l) => ({ x: l.entries, y: l.nsPerOp })),
   }));
-  const coldMethods = [...new Set(r.coldLoad.map((c) => c.method))];
+  // Issue #5's two methods; issue #17's v1 row is judged in its target line and stays out of the chart.
+  const coldMethods = [...new Set(r.coldLoad.map((c) => c.method))].filter((m) => m !== 'v1 blob (no filter) -> WASM index');
   const cold: Series[] = coldMethods.map((m) => ({
     name: m,
     color: COLORS[m] ?? '#000',
