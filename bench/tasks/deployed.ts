@@ -208,12 +208,8 @@ async function steadyRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: 
     const slow = slowest(out);
     rows.push({
       mode,
-      decisions: lat.length,
       seconds: out.seconds,
-      p50Us: quantile(lat, 0.5),
-      p99Us: quantile(lat, 0.99),
-      p999Us: quantile(lat, 0.999),
-      maxUs: Math.max(...lat),
+      ...latencies(lat),
       // The writer's PUT goes straight to s3rver, not through the proxy: every request counted is the container's.
       s3RequestsPer1000: ((objectRequests(proxy) - before) / out.latUs.length) * 1000,
       getsPer10s: ((gets() - getsAtReady) / out.seconds) * 10,
@@ -234,8 +230,12 @@ async function steadyRows(args: Args, s3: LocalS3, proxy: ShapingProxy, bundle: 
 function steadyWindow(out: ContainerOut, warmupSeconds: number): NonNullable<DeployedSteadyRow['steady']> {
   const from = out.loopStart + warmupSeconds * 1000;
   const lat = out.latUs.filter((_, i) => i > 0 && out.startedAt[i]! >= from);
+  return { afterSeconds: warmupSeconds, ...latencies(lat) };
+}
+
+/** How many requests, and their latency quantiles: the figures a steady row and its steady window both give. */
+function latencies(lat: number[]): Pick<DeployedSteadyRow, 'decisions' | 'p50Us' | 'p99Us' | 'p999Us' | 'maxUs'> {
   return {
-    afterSeconds: warmupSeconds,
     decisions: lat.length,
     p50Us: quantile(lat, 0.5),
     p99Us: quantile(lat, 0.99),
