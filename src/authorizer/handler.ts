@@ -1,6 +1,6 @@
 import { AUTHORIZER_SERVICE, METRIC, METRIC_NAMESPACE } from '../config/names.js';
 import { codeOf, CrlAuthorizerError, messageOf, type Code } from '../errors.js';
-import { allows, askSources, isThenable, type DecisionRule, type Verdict } from '../lookup/decide.js';
+import { allows, askSources, isThenable, type Asked, type DecisionRule, type Verdict } from '../lookup/decide.js';
 import { DenylistSource } from '../denylist/source.js';
 import { readOcspConfig, type OcspConfig } from '../ocsp/config.js';
 import { issuersFromStore, lazySource, OcspStage, RememberedSource } from '../ocsp/stage.js';
@@ -213,7 +213,12 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
     return ready!;
   }
 
-  async function authorize(event: unknown, now: number): Promise<Outcome> {
+  /**
+   * Reads the request and asks the sources. While nothing needs to wait (no round the request must await, every
+   * source answering from memory, no hook) it returns the outcome itself, not a promise: a warm request then runs
+   * without a promise or a microtask turn of its own (issue #11's tail is the code a request touches after an idle gap).
+   */
+  function authorize(event: unknown, now: number): Outcome | Promise<Outcome> {
     const o: Outcome = { code: 'internal', reason: '', allow: false };
     try {
       const state = (o.state = configured());
@@ -224,14 +229,32 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
       }
       const cert = (o.cert = certs.facts(certificatePem(request.pem)));
       const pending = state.cache.refresh(now);
-      if (pending) await pending;
+      if (pending || options.hook) return decideLater(o, state, cert, event, now, pending);
       const asked = askSources(state.sources, cert, new Date(now), state.rule);
-      const verdict = (o.verdict = (isThenable(asked) ? await asked : asked).verdict);
-      o.code = verdict.code;
-      o.reason = verdict.reason;
-      o.allow = allows(verdict);
+      if (isThenable(asked)) return decideLater(o, state, cert, event, now, undefined, asked);
+      decided(o, asked.verdict);
+    } catch (e) {
+      failed(o, e);
+    }
+    return o;
+  }
+
+  /** The rest of `authorize` for a request that waits: for a round, for a source that answers later, or for the hook. */
+  async function decideLater(
+    o: Outcome,
+    state: Ready,
+    cert: CertFacts,
+    event: unknown,
+    now: number,
+    pending: Promise<unknown> | undefined,
+    asking?: Promise<Asked>,
+  ): Promise<Outcome> {
+    try {
+      if (pending) await pending;
+      const asked = asking ?? askSources(state.sources, cert, new Date(now), state.rule);
+      decided(o, (isThenable(asked) ? await asked : asked).verdict);
       if (options.hook) {
-        const hooked = await runHook(options.hook, { cert, verdict, event, at: new Date(now) });
+        const hooked = await runHook(options.hook, { cert, verdict: o.verdict!, event, at: new Date(now) });
         o.extra = hooked.context;
         if (hooked.deny !== undefined && o.allow) {
           o.allow = false;
@@ -240,33 +263,51 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
         }
       }
     } catch (e) {
-      o.allow = false;
-      o.code = codeOf(e);
-      o.reason = messageOf(e);
-      if (e === configError) log.error('configuration invalid: denying every request', { code: o.code, reason: o.reason });
-      else if (o.code === 'internal') log.error('unexpected error', { reason: o.reason, stack: (e as Error)?.stack ?? null });
+      failed(o, e);
     }
     return o;
   }
 
-  async function handle(event: unknown, context?: InvocationContext): Promise<AuthorizerResponse> {
+  function decided(o: Outcome, verdict: Verdict): void {
+    o.verdict = verdict;
+    o.code = verdict.code;
+    o.reason = verdict.reason;
+    o.allow = allows(verdict);
+  }
+
+  function failed(o: Outcome, e: unknown): void {
+    o.allow = false;
+    o.code = codeOf(e);
+    o.reason = messageOf(e);
+    if (e === configError) log.error('configuration invalid: denying every request', { code: o.code, reason: o.reason });
+    else if (o.code === 'internal') log.error('unexpected error', { reason: o.reason, stack: (e as Error)?.stack ?? null });
+  }
+
+  function handle(event: unknown, context?: InvocationContext): Promise<AuthorizerResponse> {
     const started = performance.now();
     const now = clock();
-    const o = await authorize(event, now);
-    const ctx: AuthorizerContext = {
-      ...o.extra,
-      status: o.verdict?.status ?? 'unknown',
-      code: o.code,
-      serial: o.cert?.serialText ?? '',
-      issuer: o.cert?.issuerText ?? '',
-      crlNumber: o.verdict?.summary?.crlNumber ?? '',
+    const finish = (o: Outcome): AuthorizerResponse => {
+      const ctx: AuthorizerContext = {
+        ...o.extra,
+        status: o.verdict?.status ?? 'unknown',
+        code: o.code,
+        serial: o.cert?.serialText ?? '',
+        issuer: o.cert?.issuerText ?? '',
+        crlNumber: o.verdict?.summary?.crlNumber ?? '',
+      };
+      const response = respond(o, ctx);
+      const latencyUs = Math.round((performance.now() - started) * 1000);
+      // What OCSP's cache held is read now; the rest of the line is made from this request's own objects.
+      const ocsp = o.state?.ocsp?.consulted(o.cert, now);
+      emitDecision(() => metrics.decisionLine(now, decisionFields(o, ctx, now, latencyUs, context, ocsp)));
+      return response;
     };
-    const response = respond(o, ctx);
-    const latencyUs = Math.round((performance.now() - started) * 1000);
-    // What OCSP's cache held is read now; the rest of the line is made from this request's own objects.
-    const ocsp = o.state?.ocsp?.consulted(o.cert, now);
-    emitDecision(() => metrics.decisionLine(now, decisionFields(o, ctx, now, latencyUs, context, ocsp)));
-    return response;
+    try {
+      const o = authorize(event, now);
+      return isThenable(o) ? o.then(finish) : Promise.resolve(finish(o));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   Object.defineProperty(handle, 'cache', { get: () => ready?.cache });
