@@ -286,28 +286,32 @@ export function createHandler(options: HandlerOptions = {}): AuthorizerHandler {
   function handle(event: unknown, context?: InvocationContext): Promise<AuthorizerResponse> {
     const started = performance.now();
     const now = clock();
-    const finish = (o: Outcome): AuthorizerResponse => {
-      const ctx: AuthorizerContext = {
-        ...o.extra,
-        status: o.verdict?.status ?? 'unknown',
-        code: o.code,
-        serial: o.cert?.serialText ?? '',
-        issuer: o.cert?.issuerText ?? '',
-        crlNumber: o.verdict?.summary?.crlNumber ?? '',
-      };
-      const response = respond(o, ctx);
-      const latencyUs = Math.round((performance.now() - started) * 1000);
-      // What OCSP's cache held is read now; the rest of the line is made from this request's own objects.
-      const ocsp = o.state?.ocsp?.consulted(o.cert, now);
-      emitDecision(() => metrics.decisionLine(now, decisionFields(o, ctx, now, latencyUs, context, ocsp)));
-      return response;
-    };
     try {
       const o = authorize(event, now);
-      return isThenable(o) ? o.then(finish) : Promise.resolve(finish(o));
+      return isThenable(o)
+        ? o.then((waited) => finish(waited, started, now, context))
+        : Promise.resolve(finish(o, started, now, context));
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** The response, and the decision line queued. */
+  function finish(o: Outcome, started: number, now: number, context: InvocationContext | undefined): AuthorizerResponse {
+    const ctx: AuthorizerContext = {
+      ...o.extra,
+      status: o.verdict?.status ?? 'unknown',
+      code: o.code,
+      serial: o.cert?.serialText ?? '',
+      issuer: o.cert?.issuerText ?? '',
+      crlNumber: o.verdict?.summary?.crlNumber ?? '',
+    };
+    const response = respond(o, ctx);
+    const latencyUs = Math.round((performance.now() - started) * 1000);
+    // What OCSP's cache held is read now; the rest of the line is made from this request's own objects.
+    const ocsp = o.state?.ocsp?.consulted(o.cert, now);
+    emitDecision(() => metrics.decisionLine(now, decisionFields(o, ctx, now, latencyUs, context, ocsp)));
+    return response;
   }
 
   Object.defineProperty(handle, 'cache', { get: () => ready?.cache });
