@@ -41,6 +41,7 @@ export interface ColdLoadRow {
   medianMs: number;
   /** Latency of the first lookup after the load, median over the runs (no target). */
   firstLookupNs: number;
+  /** The child's: for the two blob rows, the one process that loaded both in turns (and encoded the v1 blob). */
   peakRssBytes: number | null;
 }
 
