@@ -15,7 +15,7 @@ import {
   type BlobMeta,
   type Sections,
 } from './header.js';
-import { FINGERPRINT_BITS, FP_SAMPLE, buildFilterFrom, fuseParams } from './filter.js';
+import { FINGERPRINT_BITS, FP_SAMPLE, buildFilterFrom, buildFilterIn, filterWorkspace, fitsWorkspace, fuseParams, type FilterWorkspace } from './filter.js';
 import { bucketHash, dirBitsFor, recordHashA } from './hash.js';
 
 export interface EncodeOptions {
@@ -53,7 +53,9 @@ export function encodeBlob(keys: SerialKeys, meta: BlobMeta, opts: EncodeOptions
   let plan = planLayout(version, meta, { width, count: fitting, longCount: n - fitting, longest: rawLongest });
   let out = new Uint8Array(plan.sections.totalLength);
   let recs = new Uint32Array(out.buffer, plan.sections.recordsOffset, fitting * words);
-  const staged = stage(keys, hashKeys(keys, version), width, fitting, recs);
+  // Version 2: the filter's workspace holds the per-key hashes and the records' bucket hashes from the start.
+  const ws = version >= 2 ? filterWorkspace(fitting, n) : undefined;
+  const staged = stage(keys, hashKeys(keys, version, ws?.hashes), width, fitting, recs, ws?.xs);
   const { hashOf } = staged;
   const count = foldSlots(recs, hashOf, words, staged.ends);
   const long = foldLong(keys, staged.long);
@@ -106,7 +108,7 @@ export function encodeBlob(keys: SerialKeys, meta: BlobMeta, opts: EncodeOptions
     out[base] = len;
     out.set(keys.bytes.subarray(start, start + len), base + 1);
   }
-  if (version >= 2) writeFilter(view, out, sections.filterOffset, plan.filterLength, recs, words, hashOf, count);
+  if (version >= 2) writeFilter(view, out, sections.filterOffset, plan.filterLength, recs, words, hashOf, count, ws!);
   writeField(view, 'checksum', checksum(out.subarray(CHECKSUMMED_FROM)));
   return out;
 }
@@ -151,9 +153,12 @@ function writeFilter(
   words: number,
   hashOf: Uint32Array,
   count: number,
+  ws: FilterWorkspace,
 ): void {
-  const records = new Uint8Array(recs.buffer, recs.byteOffset, count * words * 4);
-  const built = buildFilterFrom(hashOf.subarray(0, count), { records, width: words * 4 }, out.subarray(at, at + length));
+  const records = { records: new Uint8Array(recs.buffer, recs.byteOffset, count * words * 4), width: words * 4 };
+  const fingerprints = out.subarray(at, at + length);
+  // Repeated keys leave fewer records than the workspace was made for, which it holds all the same.
+  const built = fitsWorkspace(ws, count) ? buildFilterIn(ws, count, records, fingerprints) : buildFilterFrom(hashOf.subarray(0, count), records, fingerprints);
   writeField(view, 'filterSeed', built.seed);
   writeField(view, 'filterSegmentLength', built.params.segmentLength);
   writeField(view, 'filterSegmentCount', built.params.segmentCount);
@@ -180,9 +185,9 @@ function countLengths(keys: SerialKeys, byRecordLength: Float64Array): number {
 }
 
 /** The bucket hash of every key: fnv1a + fmix32 for version 1, record lane A for version 2. */
-function hashKeys(keys: SerialKeys, version: number): Uint32Array {
+function hashKeys(keys: SerialKeys, version: number, into?: Uint32Array): Uint32Array {
   const { bytes, offsets } = keys;
-  const hashes = new Uint32Array(keys.count);
+  const hashes = into ?? new Uint32Array(keys.count);
   if (version === 1) for (let i = 0; i < hashes.length; i++) hashes[i] = bucketHash(bytes, offsets[i]!, offsets[i + 1]!);
   else for (let i = 0; i < hashes.length; i++) hashes[i] = recordHashA(bytes, offsets[i]!, offsets[i + 1]!);
   return hashes;
@@ -286,7 +291,7 @@ const MAX_PARTITION_BITS = 8;
  * partition's groups occupy exactly the partition's own slots, so the first pass writes into `recs` itself and
  * the second copies one partition at a time out to a small scratch buffer: no second copy of the records.
  */
-function stage(keys: SerialKeys, hashes: Uint32Array, width: number, fitting: number, recs: Uint32Array): Staged {
+function stage(keys: SerialKeys, hashes: Uint32Array, width: number, fitting: number, recs: Uint32Array, hashOfInto?: Uint32Array): Staged {
   const n = keys.count;
   const bits = dirBitsFor(fitting);
   const wanted = Math.ceil(Math.log2(Math.max(1, (fitting * width) / PARTITION_BYTES)));
@@ -294,7 +299,7 @@ function stage(keys: SerialKeys, hashes: Uint32Array, width: number, fitting: nu
 
   const partStart = new Uint32Array(2 ** pbits + 1);
   countPartitions(keys, hashes, width, pbits, partStart);
-  const hashOf = new Uint32Array(fitting);
+  const hashOf = hashOfInto ?? new Uint32Array(fitting);
   const long = new Uint32Array(n - fitting);
   const recs8 = new Uint8Array(recs.buffer, recs.byteOffset, fitting * width);
   partition(keys, hashes, width, pbits, partStart.slice(0, -1), recs8, hashOf, long);

@@ -1,5 +1,5 @@
 import { CrlAuthorizerError } from '../errors.js';
-import { instantiate, reserve } from '../wasm/kernel.js';
+import { instantiate, reserve, type KernelExports } from '../wasm/kernel.js';
 import { fmix32, mulhi32 } from './hash.js';
 
 /**
@@ -81,41 +81,90 @@ export function buildFilter(xs: Uint32Array, bs: Uint32Array, fingerprints: Uint
 }
 
 /**
- * Fills `fingerprints` (params.arrayLength bytes, zero) with the filter of the n keys whose lane A values are
- * xs[0..n) and whose lane B values `laneB` gives, or hashes (recordHashB) from the n padded records it holds: the
- * records pass through a small window of the instance, so their lane B values are computed in WebAssembly and
- * land where the construction reads them, with no array of their own to fill and copy. The
- * construction of buildFilterReference, step for step (same seeds, same peeling order, same bytes), in a fresh
- * WebAssembly instance that is garbage once this returns.
+ * The working memory of one filter construction: a fresh WebAssembly instance that is garbage once dropped.
  *
  * Why it is shaped so: on this machine (and on Lambda, also a Firecracker VM) the first touch of fresh memory
  * costs about 3.5 ms per MB, as much as the construction's arithmetic at 10^6 keys. So the instance holds only
  * what the construction needs: 12 bytes per key (the lanes and the peeling order) and 5 per slot (counts, XOR of
  * key indexes); the counts, all zero again after a full peel, then hold the fingerprints; the work stack is
  * reserved at 4 bytes per slot but only its first pages are written.
+ *
+ * The encoder makes it before it hashes the keys and keeps two of its own arrays in it, so that their pages are
+ * touched once, not once by the encoder and again by the filter (measured at 10^6 keys: about 8 MB, 30 ms):
+ * `xs`, lane A of each record in record order (the encoder's bucket hashes), which the filter reads in place, and
+ * `hashes`, the encoder's per-key hashes in input order, dead once the records are staged, whose first entries
+ * the filter's lane B values then overwrite.
  */
-export function buildFilterFrom(xs: Uint32Array, laneB: LaneB, fingerprints: Uint8Array): BuiltFilter {
-  const n = xs.length;
-  const params = fuseParams(n);
-  const cap = params.arrayLength;
-  const lanes = 'values' in laneB ? laneB.values.length : laneB.records.length / laneB.width;
-  if (fingerprints.length !== cap || n >= MAX_FILTER_KEYS || lanes !== n) {
-    throw new CrlAuthorizerError('internal', `filter: ${fingerprints.length} bytes given for ${cap}, ${lanes} lane B values for ${n} keys`);
+export interface FilterWorkspace {
+  /** Lane A of up to `keys` records: a filter of n keys reads xs[0..n). */
+  readonly xs: Uint32Array;
+  /** Scratch for the caller until buildFilterIn, which overwrites its first entries with lane B values. */
+  readonly hashes: Uint32Array;
+  readonly keys: number;
+  /** Slots reserved: fuseParams(keys).arrayLength, enough for any n <= keys (the sizing grows with n). */
+  readonly slots: number;
+  readonly k: KernelExports;
+  readonly base: number;
+  readonly layout: { bsAt: number; orderAt: number; xorAt: number; cntAt: number; skipAt: number; windowAt: number; workAt: number };
+}
+
+/** A workspace for a filter of up to `keys` keys, whose `hashes` scratch holds `hashes` (>= keys) values. */
+export function filterWorkspace(keys: number, hashes = keys): FilterWorkspace {
+  if (keys >= MAX_FILTER_KEYS || hashes < keys) {
+    throw new CrlAuthorizerError('internal', `filter: a workspace for ${keys} keys with ${hashes} hashes`);
   }
+  const cap = fuseParams(keys).arrayLength;
   const k = instantiate();
   // The u32 arrays first (4-aligned from the 64-aligned base), then the counts; the work stack and the rarely
   // needed array of keys left out go last, so their pages stay untouched unless used.
-  const xsAt = 0;
-  const bsAt = 4 * n;
-  const orderAt = 8 * n;
-  const xorAt = 12 * n;
+  const bsAt = 4 * keys;
+  const orderAt = bsAt + 4 * hashes;
+  const xorAt = orderAt + 4 * keys;
   const cntAt = xorAt + 4 * cap;
   const skipAt = cntAt + cap;
-  const windowAt = Math.ceil((skipAt + n) / 8) * 8;
+  const windowAt = Math.ceil((skipAt + keys) / 8) * 8;
   const workAt = windowAt + RECORD_WINDOW;
   const base = reserve(k, workAt + 4 * (cap + 1));
   const mem = k.memory.buffer;
-  new Uint32Array(mem, base + xsAt, n).set(xs);
+  return {
+    xs: new Uint32Array(mem, base, keys),
+    hashes: new Uint32Array(mem, base + bsAt, hashes),
+    keys,
+    slots: cap,
+    k,
+    base,
+    layout: { bsAt, orderAt, xorAt, cntAt, skipAt, windowAt, workAt },
+  };
+}
+
+/**
+ * Fills `fingerprints` (params.arrayLength bytes, zero) with the filter of the n keys whose lane A values are
+ * xs[0..n) and whose lane B values `laneB` gives, or hashes (recordHashB) from the n padded records it holds: the
+ * records pass through a small window of the instance, so their lane B values are computed in WebAssembly and
+ * land where the construction reads them, with no array of their own to fill and copy. The construction of
+ * buildFilterReference, step for step (same seeds, same peeling order, same bytes), in a fresh workspace.
+ */
+export function buildFilterFrom(xs: Uint32Array, laneB: LaneB, fingerprints: Uint8Array): BuiltFilter {
+  const ws = filterWorkspace(xs.length);
+  ws.xs.set(xs);
+  return buildFilterIn(ws, xs.length, laneB, fingerprints);
+}
+
+/** Whether a filter of n keys fits the workspace. */
+export const fitsWorkspace = (ws: FilterWorkspace, n: number): boolean => n <= ws.keys && fuseParams(n).arrayLength <= ws.slots;
+
+/** buildFilterFrom over the workspace's own lane A values, ws.xs[0..n). */
+export function buildFilterIn(ws: FilterWorkspace, n: number, laneB: LaneB, fingerprints: Uint8Array): BuiltFilter {
+  const params = fuseParams(n);
+  const cap = params.arrayLength;
+  const lanes = 'values' in laneB ? laneB.values.length : laneB.records.length / laneB.width;
+  if (fingerprints.length !== cap || lanes !== n || !fitsWorkspace(ws, n)) {
+    throw new CrlAuthorizerError('internal', `filter: ${fingerprints.length} bytes given for ${cap}, ${lanes} lane B values for ${n} keys, a workspace for ${ws.keys}`);
+  }
+  const { k, base } = ws;
+  const xs = ws.xs.subarray(0, n);
+  const { bsAt, orderAt, xorAt, cntAt, skipAt, windowAt, workAt } = ws.layout;
+  const mem = k.memory.buffer;
   const bs = new Uint32Array(mem, base + bsAt, n);
   if ('values' in laneB) bs.set(laneB.values);
   else {
@@ -136,7 +185,7 @@ export function buildFilterFrom(xs: Uint32Array, laneB: LaneB, fingerprints: Uin
       skip = base + skipAt;
     }
     const cnt = base + cntAt;
-    k.fuseBegin(base + xsAt, base + bsAt, skip, cnt, base + xorAt, base + orderAt, base + workAt, cnt, seed, params.segmentLength, params.segmentCount);
+    k.fuseBegin(base, base + bsAt, skip, cnt, base + xorAt, base + orderAt, base + workAt, cnt, seed, params.segmentLength, params.segmentCount);
     for (let i = 0; i < n; i += WINDOW) k.fuseAdd(i, Math.min(n, i + WINDOW));
     const kept = k.fuseKept();
     if (kept < 0) continue;

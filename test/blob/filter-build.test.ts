@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFilter, buildFilterFrom, buildFilterReference, fuseParams, fusePasses } from '../../src/blob/filter.js';
+import { buildFilter, buildFilterFrom, buildFilterIn, buildFilterReference, filterWorkspace, fuseParams, fusePasses } from '../../src/blob/filter.js';
 import { fmix32, recordHashB } from '../../src/blob/hash.js';
 
 /** n hash pairs from a fixed sequence, sorted by x as the encoder passes them (grouped by the top bits of x). */
@@ -57,6 +57,20 @@ describe('buildFilter (WebAssembly) against buildFilterReference (JavaScript)', 
     const js = new Uint8Array(p.arrayLength);
     expect(buildFilterFrom(xs, { records, width }, fromRecords)).toEqual(buildFilterReference(xs, bs, js));
     expect(Buffer.from(fromRecords).equals(Buffer.from(js))).toBe(true);
+  });
+
+  it('builds in a workspace made for more keys (the encoder\'s, when keys repeat) the bytes of the reference', () => {
+    const { xs, bs } = lanes(3000, 9);
+    const ws = filterWorkspace(4000, 5000);
+    ws.hashes.fill(0xdeadbeef); // the encoder's per-key hashes, dead by then: lane B overwrites them
+    ws.xs.fill(0xffffffff);
+    ws.xs.set(xs);
+    const p = fuseParams(xs.length);
+    const inPlace = new Uint8Array(p.arrayLength);
+    const js = new Uint8Array(p.arrayLength);
+    expect(buildFilterIn(ws, xs.length, { values: bs }, inPlace)).toEqual(buildFilterReference(xs, bs, js));
+    expect(Buffer.from(inPlace).equals(Buffer.from(js))).toBe(true);
+    expect(() => buildFilterIn(ws, 4001, { values: new Uint32Array(4001) }, new Uint8Array(fuseParams(4001).arrayLength))).toThrow(/workspace for 4000/);
   });
 
   it('refuses a fingerprint array of the wrong size', () => {
